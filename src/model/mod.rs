@@ -1,0 +1,16 @@
+//! The data model: one [`Record`] per archival document, and the parts it is made of.
+//!
+//! Nothing here does I/O or knows about storage, indexing or the web. The JSON form of a
+//! [`Record`] (serde) *is* Fonds' own record format: `fonds show --json`, the JSON Lines
+//! import/export and the API all use it. Field order is fixed and empty fields are omitted, so
+//! the same record always serializes to the same bytes.
+
+mod archival_ref;
+mod date;
+mod record;
+mod text;
+
+pub use archival_ref::ArchivalRef;
+pub use date::{DatePrecision, PartialDate};
+pub use record::{Provenance, Record, Source};
+pub use text::{Note, Text, TextRole};
