@@ -1,6 +1,7 @@
 //! The crate error: every layer's error, converted with `#[from]`.
 
 use crate::ingest::IngestError;
+use crate::store::StoreError;
 
 /// Everything that can go wrong in Fonds.
 #[derive(Debug, thiserror::Error)]
@@ -8,6 +9,9 @@ pub enum Error {
     /// A source file could not be imported.
     #[error(transparent)]
     Ingest(#[from] IngestError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
     /// A file or folder could not be read or written.
     #[error("{path}: {source}")]
     Io {

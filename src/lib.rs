@@ -8,5 +8,6 @@
 pub mod error;
 pub mod ingest;
 pub mod model;
+pub mod store;
 
 pub use error::{Error, Result};

@@ -95,7 +95,7 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
     if lower.ends_with(".csv") {
         return Some(Format::Csv);
     }
-    if lower.ends_with(".txt") || lower.ends_with(".md") {
+    if lower.ends_with(".txt") {
         return Some(Format::WcdaPage);
     }
     None

@@ -1,0 +1,47 @@
+//! The store layer's error.
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed while doing `context`.
+    #[error("store: {context}: {source}")]
+    Sqlite {
+        /// What the store was doing.
+        context: String,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// A stored record could not be read back.
+    #[error("store: record `{id}` is corrupt: {message}")]
+    Corrupt {
+        /// The record's id.
+        id: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The data folder was written by a newer Fonds.
+    #[error("store: {path} has schema version {found}; this Fonds reads up to {supported}")]
+    SchemaTooNew {
+        /// The database file.
+        path: String,
+        /// The version found.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+}
+
+/// Adds what the store was doing to a SQLite error.
+pub(crate) trait Context<T> {
+    /// Wraps the error with `context`.
+    fn context(self, context: &str) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for Result<T, rusqlite::Error> {
+    fn context(self, context: &str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Sqlite {
+            context: context.to_string(),
+            source,
+        })
+    }
+}

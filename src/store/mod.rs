@@ -1,0 +1,444 @@
+//! The SQLite store: the source of truth for records, their revisions and the source files.
+//!
+//! One database file in the data folder, in WAL mode. Each imported file is committed in one
+//! transaction: its bytes (kept by SHA-256), an import row, and the records it brought. A record
+//! whose content is unchanged is left alone; a changed one gets a new revision and the old one is
+//! kept. Every change takes the next number of a store-wide sequence, which the index records so
+//! it can catch up with what it missed.
+
+mod error;
+mod schema;
+
+pub use error::StoreError;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::ingest::sha256_hex;
+use crate::model::Record;
+use error::Context;
+
+/// A source file about to be committed with its records.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceFile<'a> {
+    /// The path as the user gave it.
+    pub path: &'a str,
+    /// The file's bytes.
+    pub bytes: &'a [u8],
+    /// The file's SHA-256, lowercase hex.
+    pub sha256: &'a str,
+    /// The importer that read it.
+    pub importer: &'a str,
+}
+
+/// A record that an import added or changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The record's id.
+    pub id: String,
+    /// Its content hash.
+    pub hash: String,
+    /// Its place in the store's change sequence.
+    pub seq: u64,
+}
+
+/// What committing one file did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileOutcome {
+    /// Records that were not in the store.
+    pub new: usize,
+    /// Records whose content changed: a new revision, the old one kept.
+    pub changed: usize,
+    /// Records already stored with the same content.
+    pub unchanged: usize,
+    /// The new and changed records, for the index.
+    pub changes: Vec<Change>,
+}
+
+/// A stored revision of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The revision number, from 1.
+    pub rev: u64,
+    /// The content hash.
+    pub hash: String,
+    /// The record as it was.
+    pub record: Record,
+}
+
+/// Counts of what the store holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StoreStats {
+    /// Records (current revisions).
+    pub records: u64,
+    /// Superseded revisions kept.
+    pub old_revisions: u64,
+    /// Distinct source files kept.
+    pub source_files: u64,
+    /// Their bytes.
+    pub source_bytes: u64,
+    /// Imports that changed something.
+    pub imports: u64,
+    /// The store's change sequence.
+    pub seq: u64,
+}
+
+/// The content hash of a record: SHA-256 of its JSON without provenance.
+pub fn content_hash(record: &Record) -> String {
+    sha256_hex(record.content_json().as_bytes())
+}
+
+/// The SQLite store.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        let mut conn = Connection::open(path).context(&format!("opening {shown}"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .context("setting a busy timeout")?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .context("enabling WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .context("setting synchronous")?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .context("enabling foreign keys")?;
+        schema::migrate(&mut conn, &shown)?;
+        Ok(Store { conn })
+    }
+
+    /// Opens an existing database for reading only; it must exist.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).context(&format!("opening {shown}"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .context("setting a busy timeout")?;
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .context("reading the schema version")?;
+        if found > schema::VERSION {
+            return Err(StoreError::SchemaTooNew {
+                path: shown,
+                found,
+                supported: schema::VERSION,
+            });
+        }
+        Ok(Store { conn })
+    }
+
+    /// A fresh store in memory, for tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let mut conn = Connection::open_in_memory().context("opening an in-memory store")?;
+        schema::migrate(&mut conn, ":memory:")?;
+        Ok(Store { conn })
+    }
+
+    /// Commits one source file and its records in one transaction. If nothing changes (the same
+    /// bytes, every record unchanged), nothing is written.
+    pub fn commit_file(
+        &mut self,
+        file: SourceFile<'_>,
+        records: &[Record],
+    ) -> Result<FileOutcome, StoreError> {
+        let tx = self.conn.transaction().context("starting an import")?;
+        let mut outcome = FileOutcome::default();
+        let mut seq: u64 = tx
+            .query_row("SELECT value FROM meta WHERE key = 'seq'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .context("reading the change sequence")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let had_source: bool = tx
+            .query_row(
+                "SELECT 1 FROM sources WHERE sha256 = ?1",
+                [file.sha256],
+                |_| Ok(()),
+            )
+            .optional()
+            .context("looking up the source file")?
+            .is_some();
+        let mut pending = Vec::new();
+        {
+            let mut current = tx
+                .prepare_cached("SELECT rev, hash FROM records WHERE id = ?1")
+                .context("preparing a lookup")?;
+            for record in records {
+                let hash = content_hash(record);
+                let found: Option<(u64, String)> = current
+                    .query_row([&record.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+                    .context(&format!("looking up record `{}`", record.id))?;
+                match found {
+                    Some((_, ref old)) if *old == hash => outcome.unchanged += 1,
+                    Some((rev, _)) => {
+                        outcome.changed += 1;
+                        pending.push((record, hash, Some(rev)));
+                    }
+                    None => {
+                        outcome.new += 1;
+                        pending.push((record, hash, None));
+                    }
+                }
+            }
+        }
+        if pending.is_empty() && had_source {
+            return Ok(outcome);
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO sources (sha256, size, bytes) VALUES (?1, ?2, ?3)",
+            params![file.sha256, file.bytes.len() as i64, file.bytes],
+        )
+        .context(&format!("keeping the bytes of {}", file.path))?;
+        tx.execute(
+            "INSERT INTO imports (path, sha256, importer, imported_at, records_new, records_changed, records_unchanged)
+             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?4, ?5, ?6)",
+            params![file.path, file.sha256, file.importer, outcome.new as i64, outcome.changed as i64, outcome.unchanged as i64],
+        )
+        .context(&format!("recording the import of {}", file.path))?;
+        let import_id = tx.last_insert_rowid();
+        {
+            let mut keep_old = tx
+                .prepare_cached(
+                    "INSERT INTO revisions (id, rev, hash, json, import_id)
+                     SELECT id, rev, hash, json, import_id FROM records WHERE id = ?1",
+                )
+                .context("preparing revision keeping")?;
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO records (id, rev, seq, hash, json, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, seq = excluded.seq,
+                        hash = excluded.hash, json = excluded.json, import_id = excluded.import_id",
+                )
+                .context("preparing record writing")?;
+            for (record, hash, old_rev) in pending {
+                if old_rev.is_some() {
+                    keep_old
+                        .execute([&record.id])
+                        .context(&format!("keeping the old revision of `{}`", record.id))?;
+                }
+                seq += 1;
+                let rev = old_rev.map_or(1, |r| r + 1);
+                upsert
+                    .execute(params![
+                        record.id,
+                        rev as i64,
+                        seq as i64,
+                        hash,
+                        record.to_json_line(),
+                        import_id
+                    ])
+                    .context(&format!("writing record `{}`", record.id))?;
+                outcome.changes.push(Change {
+                    id: record.id.clone(),
+                    hash,
+                    seq,
+                });
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('seq', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [seq.to_string()],
+        )
+        .context("advancing the change sequence")?;
+        tx.commit().context(&format!("committing {}", file.path))?;
+        Ok(outcome)
+    }
+
+    /// The current revision of a record.
+    pub fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
+        self.get_json(id)?
+            .map(|json| parse_record(id, &json))
+            .transpose()
+    }
+
+    /// The current revision of a record, as stored (one JSON line).
+    pub fn get_json(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT json FROM records WHERE id = ?1")
+            .context("preparing a record read")?
+            .query_row([id], |r| r.get(0))
+            .optional()
+            .context(&format!("reading record `{id}`"))
+    }
+
+    /// Every revision of a record, oldest first, the current one last.
+    pub fn revisions(&self, id: &str) -> Result<Vec<Revision>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT rev, hash, json FROM revisions WHERE id = ?1
+                 UNION ALL SELECT rev, hash, json FROM records WHERE id = ?1 ORDER BY rev",
+            )
+            .context("preparing a revision read")?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .context(&format!("reading the revisions of `{id}`"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (rev, hash, json) = row.context(&format!("reading the revisions of `{id}`"))?;
+            out.push(Revision {
+                rev: rev as u64,
+                hash,
+                record: parse_record(id, &json)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` with every current record (and its hash and sequence) whose sequence is above
+    /// `after_seq`, in id order (byte order).
+    pub fn for_each_record(
+        &self,
+        after_seq: u64,
+        mut f: impl FnMut(Record, &str, u64) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.for_each_json(after_seq, |id, json, hash, seq| {
+            f(parse_record(id, json)?, hash, seq)
+        })
+    }
+
+    /// Calls `f` with every current record's id, stored JSON line, hash and sequence, for
+    /// records whose sequence is above `after_seq`, in id order (byte order).
+    pub fn for_each_json(
+        &self,
+        after_seq: u64,
+        mut f: impl FnMut(&str, &str, &str, u64) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, json, hash, seq FROM records WHERE seq > ?1 ORDER BY id")
+            .context("preparing a scan")?;
+        let mut rows = stmt.query([after_seq as i64]).context("scanning records")?;
+        while let Some(row) = rows.next().context("scanning records")? {
+            let id: String = row.get(0).context("scanning records")?;
+            let json: String = row.get(1).context("scanning records")?;
+            let hash: String = row.get(2).context("scanning records")?;
+            let seq: i64 = row.get(3).context("scanning records")?;
+            f(&id, &json, &hash, seq as u64)?;
+        }
+        Ok(())
+    }
+
+    /// `(id, hash)` of every current record, in id order.
+    pub fn entries(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, hash FROM records ORDER BY id")
+            .context("preparing a scan")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .context("scanning records")?;
+        rows.collect::<Result<_, _>>().context("scanning records")
+    }
+
+    /// The last number of the change sequence (0 for an empty store).
+    pub fn seq(&self) -> Result<u64, StoreError> {
+        let seq: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'seq'", [], |r| r.get(0))
+            .optional()
+            .context("reading the change sequence")?;
+        Ok(seq.and_then(|s| s.parse().ok()).unwrap_or(0))
+    }
+
+    /// What the store holds.
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .context("counting")
+        };
+        Ok(StoreStats {
+            records: count("SELECT count(*) FROM records")?,
+            old_revisions: count("SELECT count(*) FROM revisions")?,
+            source_files: count("SELECT count(*) FROM sources")?,
+            source_bytes: count("SELECT coalesce(sum(size), 0) FROM sources")?,
+            imports: count("SELECT count(*) FROM imports")?,
+            seq: self.seq()?,
+        })
+    }
+
+    /// The kept bytes of a source file, by SHA-256.
+    pub fn source_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT bytes FROM sources WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .context(&format!("reading source {sha256}"))
+    }
+}
+
+fn parse_record(id: &str, json: &str) -> Result<Record, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, title: &str) -> Record {
+        Record {
+            id: id.into(),
+            title: title.into(),
+            ..Record::default()
+        }
+    }
+
+    fn file<'a>(bytes: &'a [u8], sha: &'a str) -> SourceFile<'a> {
+        SourceFile {
+            path: "f.jsonl",
+            bytes,
+            sha256: sha,
+            importer: "jsonl",
+        }
+    }
+
+    #[test]
+    fn reimport_changes_nothing_and_a_change_keeps_the_old_revision() {
+        let mut store = Store::open_in_memory().unwrap();
+        let a = store
+            .commit_file(file(b"1", "s1"), &[record("a", "One"), record("b", "Two")])
+            .unwrap();
+        assert_eq!((a.new, a.changed, a.unchanged), (2, 0, 0));
+        let before = store.stats().unwrap();
+        let again = store
+            .commit_file(file(b"1", "s1"), &[record("a", "One"), record("b", "Two")])
+            .unwrap();
+        assert_eq!((again.new, again.changed, again.unchanged), (0, 0, 2));
+        assert_eq!(store.stats().unwrap(), before);
+        let changed = store
+            .commit_file(file(b"2", "s2"), &[record("a", "One, revised")])
+            .unwrap();
+        assert_eq!((changed.new, changed.changed, changed.unchanged), (0, 1, 0));
+        assert_eq!(changed.changes[0].seq, 3);
+        let revs = store.revisions("a").unwrap();
+        assert_eq!(
+            revs.iter()
+                .map(|r| (r.rev, r.record.title.as_str()))
+                .collect::<Vec<_>>(),
+            [(1, "One"), (2, "One, revised")]
+        );
+        assert_eq!(store.get("a").unwrap().unwrap().title, "One, revised");
+        assert_eq!(store.stats().unwrap().source_files, 2);
+    }
+}
