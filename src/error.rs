@@ -1,5 +1,6 @@
 //! The crate error: every layer's error, converted with `#[from]`.
 
+use crate::index::IndexError;
 use crate::ingest::IngestError;
 use crate::store::StoreError;
 
@@ -12,6 +13,21 @@ pub enum Error {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The index failed, or a query could not be understood.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// There is no archive in the data folder yet.
+    #[error("no archive in {dir}: import something first (`fonds import PATH` or `fonds demo`)")]
+    NoArchive {
+        /// The data folder.
+        dir: String,
+    },
+    /// A record that is not in the archive.
+    #[error("no record with id `{id}`")]
+    NotFound {
+        /// The id asked for.
+        id: String,
+    },
     /// A file or folder could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -5,7 +5,9 @@
 //! `archive` (the one facade) → the command line.
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod error;
+pub mod index;
 pub mod ingest;
 pub mod model;
 pub mod store;

@@ -101,6 +101,13 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
     None
 }
 
+/// Whether a file found in a folder looks like something to import, by its extension alone
+/// (`.txt`, `.xml`, `.json`, `.csv`, `.jsonl`, `.ndjson`); [`detect`] then decides on its content.
+pub fn is_importable_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".txt", ".xml", ".json", ".csv", ".jsonl", ".ndjson"].iter().any(|ext| lower.ends_with(ext))
+}
+
 /// The lowercase hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);

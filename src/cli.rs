@@ -1,0 +1,453 @@
+//! The subcommands of `fonds`: the command-line contract later tools and tests rely on.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use fonds::archive::{Archive, FileReport};
+use fonds::index::{SearchRequest, SearchResults, Sort};
+use fonds::model::{PartialDate, Record};
+
+/// Fonds: a digital archive for historical primary sources.
+#[derive(Parser)]
+#[command(name = "fonds", version, about, long_about = None)]
+struct Cli {
+    /// The data folder (store and index).
+    #[arg(long, global = true, env = "FONDS_DATA", default_value = "./fonds-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import files and folders: WCDA pages (.txt), FRUS TEI (.xml), WCDA JSON, CSV, JSON Lines.
+    Import {
+        /// Files or folders (walked recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Show one record, whole.
+    Show {
+        /// The record's id, e.g. wcda-134278 or frus1894Nicaragua-d1.
+        id: String,
+        /// Print the record in Fonds' JSON record format.
+        #[arg(long)]
+        json: bool,
+        /// List the record's revisions too.
+        #[arg(long)]
+        revisions: bool,
+    },
+    /// Search the archive: words, "phrases", AND/OR/NOT, -word, title:, type:, lang:.
+    Search {
+        /// The query; empty or `*` matches everything (use with filters).
+        query: String,
+        /// Only documents dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only documents dated on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only documents of this type (Telegram, Letter…).
+        #[arg(long = "type")]
+        doc_type: Option<String>,
+        /// Only documents whose original is in this language (ISO 639-1: ru, en…).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only documents held by this archive (RGASPI, APRF…).
+        #[arg(long)]
+        archive: Option<String>,
+        /// Only documents of this collection (a FRUS volume's title…).
+        #[arg(long)]
+        collection: Option<String>,
+        /// How many hits to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// How many hits to skip (for paging).
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Order of the hits.
+        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+        sort: SortArg,
+        /// Print `{"total", "hits", "facets"}` as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export every record, sorted by id.
+    Export {
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Report records missing from the index or stale in it.
+    Check {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the archive holds.
+    Stats {
+        /// Print the counts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import the bundled sample corpus into the data folder and print what to try.
+    Demo,
+    /// Measure import and query speed on a corpus, side by side with SQLite FTS5.
+    Bench {
+        /// The corpus to import (a folder of FRUS TEI volumes).
+        #[arg(long, default_value = "../shared/corpus/frus")]
+        corpus: PathBuf,
+        /// Also run a synthetic scale test with this many documents (repeatable).
+        #[arg(long = "scale")]
+        scales: Vec<usize>,
+        /// Runs of every query.
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+        /// Write the report here (markdown), e.g. docs/PERFORMANCE.md.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Scratch folder for the benchmark's data folders.
+        #[arg(long, default_value = "./fonds-bench")]
+        work: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Oldest first.
+    Date,
+    /// Newest first.
+    DateDesc,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// JSON Lines in Fonds' record format.
+    Jsonl,
+}
+
+/// Runs the command line; the exit code says whether anything failed.
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let data = cli.data;
+    match cli.command {
+        Command::Import { paths } => {
+            let mut archive = Archive::open(&data)?;
+            import(&mut archive, &paths)
+        }
+        Command::Show { id, json, revisions } => {
+            let archive = Archive::open_read_only(&data)?;
+            let record = archive.get(&id)?.ok_or(fonds::Error::NotFound { id: id.clone() })?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(out, "{}", record.to_json_pretty())?;
+            } else {
+                print_record(&mut out, &record)?;
+            }
+            if revisions {
+                for rev in archive.revisions(&id)? {
+                    writeln!(out, "revision {}  {}  from {}", rev.rev, rev.hash, rev.record.provenance.source_file)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search { query, from, to, doc_type, lang, archive: held_by, collection, limit, offset, sort, json } => {
+            let archive = Archive::open_read_only(&data)?;
+            let request = SearchRequest {
+                query,
+                from: parse_date("--from", from)?,
+                to: parse_date("--to", to)?,
+                doc_type,
+                lang,
+                archive: held_by,
+                collection,
+                limit,
+                offset,
+                sort: match sort {
+                    SortArg::Relevance => Sort::Relevance,
+                    SortArg::Date => Sort::DateAsc,
+                    SortArg::DateDesc => Sort::DateDesc,
+                },
+                facets: true,
+            };
+            let results = archive.search(&request)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer(&mut out, &results)?;
+                writeln!(out)?;
+            } else {
+                print_results(&mut out, &results, offset)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { format: ExportFormat::Jsonl, out } => {
+            let archive = Archive::open_read_only(&data)?;
+            let n = match out {
+                Some(path) => {
+                    let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+                    let mut w = std::io::BufWriter::new(file);
+                    let n = archive.export_jsonl(&mut w)?;
+                    w.flush().with_context(|| format!("writing {}", path.display()))?;
+                    n
+                }
+                None => {
+                    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                    let n = archive.export_jsonl(&mut w)?;
+                    w.flush()?;
+                    n
+                }
+            };
+            eprintln!("exported {n} records");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let mut archive = Archive::open(&data)?;
+            let started = std::time::Instant::now();
+            let n = archive.reindex()?;
+            println!("reindexed {n} records in {:.2} s", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { json } => {
+            let archive = Archive::open_read_only(&data)?;
+            let report = archive.check()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("{} records stored, {} indexed", report.records, report.indexed);
+                for (what, ids) in [("missing from the index", &report.missing), ("stale in the index", &report.stale), ("in the index but not stored", &report.orphans)] {
+                    if !ids.is_empty() {
+                        println!("{} {what}: {}", ids.len(), preview(ids));
+                    }
+                }
+                if report.is_consistent() {
+                    println!("ok: store and index agree");
+                } else {
+                    println!("run `fonds reindex` to rebuild the index from the store");
+                }
+            }
+            Ok(if report.is_consistent() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Stats { json } => {
+            let archive = Archive::open_read_only(&data)?;
+            let stats = archive.stats()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                let s = &stats.store;
+                println!("records        {}", s.records);
+                println!("old revisions  {}", s.old_revisions);
+                println!("source files   {} ({:.1} MB kept)", s.source_files, s.source_bytes as f64 / 1e6);
+                println!("imports        {}", s.imports);
+                println!("index          {} documents, {:.1} MB", stats.index_docs, stats.index_bytes as f64 / 1e6);
+                for (facet, counts) in &stats.facets {
+                    let shown: Vec<String> = counts.iter().take(8).map(|c| format!("{} {}", c.value, c.count)).collect();
+                    println!("{facet:<14} {}", shown.join(", "));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => demo(&data),
+        Command::Bench { corpus, scales, repeat, out, work } => {
+            let command_line = std::iter::once("fonds".to_string())
+                .chain(std::env::args().skip(1))
+                .collect::<Vec<_>>()
+                .join(" ");
+            crate::bench::run(&crate::bench::BenchOptions { corpus, scales, repeat, out, work, command_line })?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn parse_date(flag: &str, value: Option<String>) -> Result<Option<PartialDate>> {
+    value
+        .map(|v| v.parse::<PartialDate>().with_context(|| format!("{flag} {v}: expected YYYY, YYYY-MM or YYYY-MM-DD")))
+        .transpose()
+}
+
+fn preview(ids: &[String]) -> String {
+    let mut s = ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 10 {
+        s.push_str(", …");
+    }
+    s
+}
+
+/// Imports with a progress bar on a terminal and a summary at the end.
+fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} files  {msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let report = archive.import(paths, |file: &FileReport, done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(file.path.clone());
+        if let Err(e) = &file.outcome {
+            bar.suspend(|| eprintln!("error: {e}"));
+        }
+        for d in &file.diagnostics {
+            bar.suspend(|| eprintln!("warning: {}: {}: {}", file.path, d.location, d.message));
+        }
+    })?;
+    bar.finish_and_clear();
+    let failed = report.failed().count();
+    let t = report.totals;
+    println!(
+        "{} files ({} failed), {} records: {} new, {} changed, {} unchanged, in {:.2} s",
+        report.files.len(),
+        failed,
+        t.new + t.changed + t.unchanged,
+        t.new,
+        t.changed,
+        t.unchanged,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The sample corpus, built into the binary so that `fonds demo` works from any folder.
+const SAMPLE_CORPUS: &[(&str, &[u8])] = &[
+    ("README.md", include_bytes!("../corpus/README.md")),
+    ("wcda-pages/000_2d287dbd93c7e576.txt", include_bytes!("../corpus/wcda-pages/000_2d287dbd93c7e576.txt")),
+    ("wcda-pages/001_6ac3a21e3d46086e.txt", include_bytes!("../corpus/wcda-pages/001_6ac3a21e3d46086e.txt")),
+    ("wcda-json/transcript.json", include_bytes!("../corpus/wcda-json/transcript.json")),
+    ("wcda-csv/wilson_archive_sample.csv", include_bytes!("../corpus/wcda-csv/wilson_archive_sample.csv")),
+    ("frus/frus1894Nicaragua.xml", include_bytes!("../corpus/frus/frus1894Nicaragua.xml")),
+];
+
+fn demo(data: &std::path::Path) -> Result<ExitCode> {
+    let corpus = data.join("sample-corpus");
+    for (name, bytes) in SAMPLE_CORPUS {
+        let path = corpus.join(name);
+        std::fs::create_dir_all(path.parent().expect("a file in a folder"))?;
+        if std::fs::read(&path).ok().as_deref() != Some(*bytes) {
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    let mut archive = Archive::open(data)?;
+    let code = import(&mut archive, &[corpus])?;
+    let data = data.display();
+    println!();
+    println!("The sample archive is in {data}. Try:");
+    println!("  fonds --data {data} search 'Сталину'            # Russian morphology: finds Сталин, Сталина…");
+    println!("  fonds --data {data} search '\"38th parallel\"'     # a phrase, in the translations");
+    println!("  fonds --data {data} search 'divisions AND Korea' --from 1950-07 --to 1950-12");
+    println!("  fonds --data {data} search 'Mosquito' --type Telegram --sort date");
+    println!("  fonds --data {data} show wcda-134278            # the whole record; --json for the record format");
+    println!("  fonds --data {data} show frus1894Nicaragua-d1");
+    println!("  fonds --data {data} stats");
+    Ok(code)
+}
+
+fn print_results(out: &mut impl Write, results: &SearchResults, offset: usize) -> Result<()> {
+    let color = std::io::stdout().is_terminal();
+    for (i, hit) in results.hits.iter().enumerate() {
+        writeln!(out, "{:>3}. {}  {}  ({:.2})", offset + i + 1, hit.id, hit.date.as_deref().unwrap_or("undated"), hit.score)?;
+        writeln!(out, "     {}", hit.title)?;
+        if !hit.snippet.is_empty() {
+            let source = hit.snippet_source.as_deref().map(|s| format!("[{s}] ")).unwrap_or_default();
+            writeln!(out, "     {source}{}", terminal_snippet(&hit.snippet, color))?;
+        }
+    }
+    let shown = results.hits.len();
+    if shown == 0 {
+        writeln!(out, "no documents match ({} in all)", results.total)?;
+    } else {
+        writeln!(out, "{} documents match; showing {}-{}", results.total, offset + 1, offset + shown)?;
+    }
+    for (facet, counts) in &results.facets {
+        if counts.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = counts.iter().take(6).map(|c| format!("{} {}", c.value, c.count)).collect();
+        writeln!(out, "  {facet}: {}", shown.join(", "))?;
+    }
+    Ok(())
+}
+
+/// Turns an HTML snippet (`<mark>` highlights, escaped text) into terminal text.
+fn terminal_snippet(html: &str, color: bool) -> String {
+    let (on, off) = if color { ("\x1b[1m", "\x1b[0m") } else { ("[", "]") };
+    html.replace("<mark>", on)
+        .replace("</mark>", off)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+        .replace('\n', " ")
+}
+
+fn print_record(out: &mut impl Write, r: &Record) -> Result<()> {
+    let line = |out: &mut dyn Write, label: &str, value: &str| -> std::io::Result<()> {
+        if value.is_empty() { Ok(()) } else { writeln!(out, "{label:<15}{value}") }
+    };
+    writeln!(out, "{}", r.title)?;
+    writeln!(out, "{}", "=".repeat(r.title.chars().count().min(78)))?;
+    line(out, "id", &r.id)?;
+    line(out, "date", &r.date.map(|d| d.to_string()).unwrap_or_default())?;
+    line(out, "type", r.doc_type.as_deref().unwrap_or(""))?;
+    line(out, "languages", &r.languages.join(", "))?;
+    line(out, "authors", &r.authors.join("; "))?;
+    line(out, "recipients", &r.recipients.join("; "))?;
+    line(out, "written at", r.place_written.as_deref().unwrap_or(""))?;
+    line(out, "classification", r.classification.as_deref().unwrap_or(""))?;
+    for a in &r.archival_refs {
+        let parts: Vec<String> = [("archive", &a.archive), ("f.", &a.fond), ("op.", &a.opis), ("d.", &a.delo), ("l.", &a.folios)]
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| if *k == "archive" { v.clone() } else { format!("{k} {v}") }))
+            .collect();
+        let parsed = if parts.is_empty() { String::new() } else { format!("  [{}]", parts.join(", ")) };
+        line(out, "archival ref", &format!("{}{parsed}", a.raw))?;
+    }
+    line(out, "source", &r.source.name)?;
+    line(out, "source url", r.source.url.as_deref().unwrap_or(""))?;
+    line(out, "source id", r.source.record_id.as_deref().unwrap_or(""))?;
+    line(out, "uploaded", r.source.uploaded.as_deref().unwrap_or(""))?;
+    line(out, "collection", r.source.collection.as_deref().unwrap_or(""))?;
+    line(out, "subjects", &r.subjects.join("; "))?;
+    line(out, "places", &r.places.join("; "))?;
+    line(out, "people", &r.people.join("; "))?;
+    for c in &r.credits {
+        line(out, "credit", c)?;
+    }
+    for (k, v) in &r.extra {
+        line(out, k, v)?;
+    }
+    line(out, "provenance", &format!("{} ({}, sha256 {})", r.provenance.source_file, r.provenance.importer, r.provenance.sha256))?;
+    if let Some(s) = &r.summary {
+        writeln!(out, "\nSummary\n-------\n{s}")?;
+    }
+    for t in &r.texts {
+        let heading = format!("{} ({})", if t.role == fonds::model::TextRole::Transcript { "Transcript" } else { "Translation" }, t.lang);
+        writeln!(out, "\n{heading}\n{}", "-".repeat(heading.chars().count()))?;
+        if !t.translators.is_empty() {
+            writeln!(out, "Translated by {}\n", t.translators.join(", "))?;
+        }
+        writeln!(out, "{}", t.body)?;
+        for n in &t.notes {
+            writeln!(out, "  [{}] {}", n.n, n.body)?;
+        }
+    }
+    if let Some(c) = &r.citation {
+        writeln!(out, "\nCitation\n--------\n{c}")?;
+    }
+    if let Some(rights) = &r.rights {
+        writeln!(out, "\nRights\n------\n{rights}")?;
+    }
+    Ok(())
+}
