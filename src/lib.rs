@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod index;
 pub mod ingest;
 pub mod model;
 

@@ -1,0 +1,3 @@
+//! The full-text index (tantivy): schema, analyzers, queries, snippets, facets; derived, rebuildable.
+
+pub mod analyzer;
