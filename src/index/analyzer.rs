@@ -74,6 +74,20 @@ fn is_cjk_unigram(c: char) -> bool {
         | 0x20000..=0x3134F) // CJK extensions B–G
 }
 
+/// The length of an English possessive `'s` (or `’s`) at the start of `rest`, followed by the
+/// end of the word; 0 if there is none. It is skipped, so `Stalin's` is the token `Stalin`.
+fn possessive_len(rest: &str) -> usize {
+    let mut chars = rest.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(q @ ('\'' | '\u{2019}')), Some('s' | 'S'), next)
+            if next.is_none_or(|c| !is_word_char(c)) =>
+        {
+            q.len_utf8() + 1
+        }
+        _ => 0,
+    }
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || is_combining_mark(c)
 }
@@ -133,7 +147,7 @@ impl TokenStream for WordTokenStream<'_> {
         }
         let from = self.pos + start;
         let to = self.pos + end;
-        self.pos = to;
+        self.pos = to + possessive_len(&self.text[to..]);
         self.token.offset_from = from;
         self.token.offset_to = to;
         self.token.position = self.token.position.wrapping_add(1);
@@ -389,6 +403,12 @@ mod tests {
         assert_eq!(tokens("毛泽东同志"), ["毛", "泽", "东", "同", "志"]);
         assert_eq!(tokens("東京タワー"), ["東", "京", "タ", "ワ", "ー"]);
         assert_eq!(tokens("Mao毛"), ["mao", "毛"]);
+    }
+
+    #[test]
+    fn possessives_are_dropped_but_not_other_apostrophes() {
+        assert_eq!(tokens("Stalin's Mao’s order"), ["stalin", "mao", "order"]);
+        assert_eq!(tokens("O'Brien isn't"), ["o", "brien", "isn", "t"]);
     }
 
     #[test]
