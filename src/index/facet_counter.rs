@@ -1,0 +1,120 @@
+//! The facet counter: one pass over the matching documents' facet ordinals, all facets at once.
+
+use std::collections::BTreeMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::fastfield::FacetReader;
+use tantivy::schema::Facet;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::results::FacetCount;
+use super::schema::names;
+
+/// Counts every facet value of the matching documents (`tantivy`'s `FacetCollector` needs one
+/// registration per level; this counts the exact values once and rolls decades up from years).
+pub(crate) struct FacetCounter;
+
+pub(crate) struct SegmentFacetCounter {
+    reader: FacetReader,
+    counts: Vec<u64>,
+}
+
+/// Exact facet path (its parts) → count.
+pub(crate) type FacetTally = BTreeMap<Vec<String>, u64>;
+
+impl Collector for FacetCounter {
+    type Fruit = FacetTally;
+    type Child = SegmentFacetCounter;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacetCounter> {
+        let reader = reader.facet_reader(names::FACETS)?;
+        let counts = vec![0; reader.num_facets()];
+        Ok(SegmentFacetCounter { reader, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
+        let mut total = FacetTally::new();
+        for fruit in fruits {
+            for (path, count) in fruit {
+                *total.entry(path).or_default() += count;
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = FacetTally;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for ord in self.reader.facet_ords(doc) {
+            self.counts[ord as usize] += 1;
+        }
+    }
+
+    fn harvest(self) -> FacetTally {
+        let mut tally = FacetTally::new();
+        let mut facet = Facet::root();
+        for (ord, &count) in self.counts.iter().enumerate() {
+            if count > 0 && self.reader.facet_from_ord(ord as u64, &mut facet).is_ok() {
+                tally.insert(
+                    facet.to_path().into_iter().map(str::to_string).collect(),
+                    count,
+                );
+            }
+        }
+        tally
+    }
+}
+
+/// Groups exact facet paths into the result's facets: `type`, `lang`, `archive`,
+/// `collection` by count (largest first), `decade` and `year` chronologically.
+pub(crate) fn group(tally: FacetTally) -> BTreeMap<String, Vec<FacetCount>> {
+    let mut groups: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for (parts, count) in tally {
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        match parts.as_slice() {
+            ["decade", decade, year] => {
+                *groups
+                    .entry("decade".into())
+                    .or_default()
+                    .entry(decade.to_string())
+                    .or_default() += count;
+                *groups
+                    .entry("year".into())
+                    .or_default()
+                    .entry(year.to_string())
+                    .or_default() += count;
+            }
+            [kind, value] => {
+                *groups
+                    .entry(kind.to_string())
+                    .or_default()
+                    .entry(value.to_string())
+                    .or_default() += count;
+            }
+            _ => {}
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(kind, values)| {
+            let mut counts: Vec<FacetCount> = values
+                .into_iter()
+                .map(|(value, count)| FacetCount { value, count })
+                .collect();
+            if kind != "decade" && kind != "year" {
+                counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            }
+            (kind, counts)
+        })
+        .collect()
+}

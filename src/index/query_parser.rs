@@ -1,0 +1,237 @@
+//! The query parser: tantivy's query language over the full-text fields, with field aliases,
+//! lenient recovery from syntax errors, and strict errors for unknown fields.
+
+use tantivy::query::{AllQuery, Query, QueryParser};
+use tantivy::query_grammar::{self, Delimiter, Occur, UserInputAst, UserInputLeaf};
+
+use super::IndexError;
+use super::schema::{Fields, names};
+
+/// Parses users' queries for one index.
+#[derive(Clone)]
+pub(crate) struct FondsQueryParser {
+    parser: QueryParser,
+}
+
+/// A parsed query.
+pub(crate) struct ParsedQuery {
+    /// The tantivy query.
+    pub query: Box<dyn Query>,
+    /// Whether it matches everything (an empty query or `*`): browsing.
+    pub match_all: bool,
+    /// What was done to recover from a syntax error.
+    pub warnings: Vec<String>,
+}
+
+/// What a field name written in a query stands for.
+enum Target {
+    /// One schema field.
+    Field(&'static str),
+    /// Either text of the document: original or translation.
+    Body,
+}
+
+/// Field names accepted in queries (lowercase), and what they search.
+const ALIASES: &[(&str, &str)] = &[
+    ("title", names::TITLE),
+    ("summary", names::SUMMARY),
+    ("original", names::ORIGINAL),
+    ("transcript", names::ORIGINAL),
+    ("translation", names::TRANSLATION),
+    ("names", names::NAMES),
+    ("name", names::NAMES),
+    ("author", names::NAMES),
+    ("authors", names::NAMES),
+    ("recipient", names::NAMES),
+    ("recipients", names::NAMES),
+    ("person", names::NAMES),
+    ("people", names::NAMES),
+    ("place", names::NAMES),
+    ("places", names::NAMES),
+    ("subject", names::NAMES),
+    ("subjects", names::NAMES),
+    ("refs", names::REFS),
+    ("ref", names::REFS),
+    ("citation", names::REFS),
+    ("type", names::TYPE),
+    ("lang", names::LANG),
+    ("language", names::LANG),
+    ("archive", names::ARCHIVE),
+    ("id", names::ID),
+    ("date_start", names::DATE_START),
+    ("date_end", names::DATE_END),
+];
+
+fn resolve(field: &str) -> Option<Target> {
+    let lower = field.to_lowercase();
+    if lower == "body" || lower == "text" {
+        return Some(Target::Body);
+    }
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == lower)
+        .map(|(_, name)| Target::Field(name))
+}
+
+fn known_fields() -> String {
+    let mut names: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).collect();
+    names.extend(["body", "text"]);
+    names.sort_unstable();
+    names.join(", ")
+}
+
+impl FondsQueryParser {
+    pub fn new(index: &tantivy::Index, fields: &Fields) -> Self {
+        let mut parser = QueryParser::for_index(
+            index,
+            vec![
+                fields.title,
+                fields.summary,
+                fields.original,
+                fields.translation,
+                fields.names,
+                fields.refs,
+            ],
+        );
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(fields.title, 2.0);
+        parser.set_field_boost(fields.summary, 1.5);
+        FondsQueryParser { parser }
+    }
+
+    /// Parses a user's query (see [`SearchRequest`](super::SearchRequest) for the language).
+    pub fn parse(&self, query: &str) -> Result<ParsedQuery, IndexError> {
+        let trimmed = query.trim();
+        if trimmed.is_empty() || trimmed == "*" {
+            return Ok(ParsedQuery {
+                query: Box::new(AllQuery),
+                match_all: true,
+                warnings: Vec::new(),
+            });
+        }
+        let mut warnings = Vec::new();
+        let ast = match query_grammar::parse_query(trimmed) {
+            Ok(ast) => ast,
+            Err(_) => {
+                let (ast, errors) = query_grammar::parse_query_lenient(trimmed);
+                if errors.is_empty() {
+                    // Recovered without loss (a lone apostrophe: `Stalin's treaty`).
+                    return self.build(query, ast, warnings);
+                }
+                let detail = errors
+                    .iter()
+                    .map(|e| format!("{} at character {}", e.message, e.pos))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                warnings.push(format!(
+                    "the query is not well-formed ({detail}); searched for what could be read. \
+                     Close quotes and parentheses, or put odd characters inside quotes."
+                ));
+                ast
+            }
+        };
+        self.build(query, ast, warnings)
+    }
+
+    fn build(
+        &self,
+        query: &str,
+        ast: UserInputAst,
+        warnings: Vec<String>,
+    ) -> Result<ParsedQuery, IndexError> {
+        let user_error = |message: String| IndexError::Query {
+            query: query.to_string(),
+            message,
+        };
+        let ast = rewrite(ast).map_err(|field| {
+            user_error(format!(
+                "there is no field `{field}`; fields are: {}. To search for the text \
+                 `{field}:` itself, put it in quotes.",
+                known_fields()
+            ))
+        })?;
+        let query = self
+            .parser
+            .build_query_from_user_input_ast(ast)
+            .map_err(|e| user_error(e.to_string()))?;
+        Ok(ParsedQuery {
+            query,
+            match_all: false,
+            warnings,
+        })
+    }
+}
+
+/// Maps field aliases to schema fields; `Err(field)` for a field name that does not exist.
+fn rewrite(ast: UserInputAst) -> Result<UserInputAst, String> {
+    Ok(match ast {
+        UserInputAst::Clause(clauses) => UserInputAst::Clause(
+            clauses
+                .into_iter()
+                .map(|(occur, ast)| Ok((occur, rewrite(ast)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        UserInputAst::Boost(ast, boost) => UserInputAst::Boost(Box::new(rewrite(*ast)?), boost),
+        UserInputAst::Leaf(leaf) => rewrite_leaf(*leaf)?,
+    })
+}
+
+fn rewrite_leaf(leaf: UserInputLeaf) -> Result<UserInputAst, String> {
+    let field = match &leaf {
+        UserInputLeaf::Literal(lit) => lit.field_name.clone(),
+        UserInputLeaf::Range { field, .. }
+        | UserInputLeaf::Set { field, .. }
+        | UserInputLeaf::Regex { field, .. } => field.clone(),
+        UserInputLeaf::Exists { field } => Some(field.clone()),
+        UserInputLeaf::All => None,
+    };
+    let Some(field) = field else {
+        return Ok(UserInputAst::Leaf(Box::new(leaf)));
+    };
+    let target = match (resolve(&field), leaf) {
+        (Some(target), leaf) => (target, leaf),
+        // `10:30` is a time, not a field query: search it as the phrase "10 30".
+        (None, UserInputLeaf::Literal(mut lit)) if field.bytes().all(|b| b.is_ascii_digit()) => {
+            lit.phrase = format!("{field} {}", lit.phrase);
+            lit.field_name = None;
+            lit.delimiter = Delimiter::DoubleQuotes;
+            return Ok(UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit))));
+        }
+        (None, _) => return Err(field),
+    };
+    let (target, leaf) = target;
+    match target {
+        Target::Field(name) => Ok(UserInputAst::Leaf(Box::new(with_field(leaf, name)))),
+        Target::Body => Ok(UserInputAst::Clause(vec![
+            (
+                Some(Occur::Should),
+                UserInputAst::Leaf(Box::new(with_field(leaf.clone(), names::ORIGINAL))),
+            ),
+            (
+                Some(Occur::Should),
+                UserInputAst::Leaf(Box::new(with_field(leaf, names::TRANSLATION))),
+            ),
+        ])),
+    }
+}
+
+fn with_field(leaf: UserInputLeaf, name: &str) -> UserInputLeaf {
+    let field = Some(name.to_string());
+    match leaf {
+        UserInputLeaf::Literal(mut lit) => {
+            lit.field_name = field;
+            UserInputLeaf::Literal(lit)
+        }
+        UserInputLeaf::Range { lower, upper, .. } => UserInputLeaf::Range {
+            field,
+            lower,
+            upper,
+        },
+        UserInputLeaf::Set { elements, .. } => UserInputLeaf::Set { field, elements },
+        UserInputLeaf::Regex { pattern, .. } => UserInputLeaf::Regex { field, pattern },
+        UserInputLeaf::Exists { .. } => UserInputLeaf::Exists {
+            field: name.to_string(),
+        },
+        UserInputLeaf::All => UserInputLeaf::All,
+    }
+}

@@ -1,0 +1,137 @@
+//! Searching: the parsed query with its filters, the page of hits, the total and the facets.
+
+use std::ops::Bound;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
+
+use super::analyzer::fold_keyword;
+use super::facet_counter::{self, FacetCounter};
+use super::schema::names;
+use super::snippet::Snippets;
+use super::{Hit, Index, IndexError, SearchRequest, SearchResults, Sort};
+
+impl Index {
+    /// Runs a search: the query (see [`SearchRequest`] for the language) with the request's
+    /// filters; returns the total, the requested page of hits with snippets and, if asked,
+    /// the facet counts over all matches.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
+        let inner = &self.inner;
+        let fields = &inner.fields;
+        let t = IndexError::tantivy(&inner.dir, "search");
+        let parsed = inner.parser.parse(&req.query)?;
+
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        let keyword = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, &fold_keyword(value)),
+                IndexRecordOption::Basic,
+            ))
+        };
+        if let Some(from) = &req.from {
+            filters.push(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_i64(fields.date_end, from.start_key())),
+                Bound::Unbounded,
+            )));
+        }
+        if let Some(to) = &req.to {
+            filters.push(Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_i64(fields.date_start, to.end_key())),
+            )));
+        }
+        if let Some(v) = non_empty(&req.doc_type) {
+            filters.push(keyword(fields.doc_type, v));
+        }
+        if let Some(v) = non_empty(&req.lang) {
+            filters.push(keyword(fields.lang, v));
+        }
+        if let Some(v) = non_empty(&req.archive) {
+            filters.push(keyword(fields.archive, v));
+        }
+        if let Some(v) = non_empty(&req.collection) {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_facet(fields.facets, &Facet::from_path(["collection", v])),
+                IndexRecordOption::Basic,
+            )));
+        }
+        let text_query = (!parsed.match_all).then(|| parsed.query.box_clone());
+        let query: Box<dyn Query> = if filters.is_empty() {
+            parsed.query
+        } else {
+            let mut clauses = vec![(Occur::Must, parsed.query)];
+            clauses.extend(filters.into_iter().map(|f| {
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(f, 0.0)) as Box<dyn Query>,
+                )
+            }));
+            Box::new(BooleanQuery::new(clauses))
+        };
+
+        let order = match req.sort {
+            Sort::Relevance if parsed.match_all => Some(Order::Asc),
+            Sort::Relevance => None,
+            Sort::DateAsc => Some(Order::Asc),
+            Sort::DateDesc => Some(Order::Desc),
+        };
+        let searcher = inner.reader.searcher();
+        let facets = req.facets.then_some(FacetCounter);
+        let top = TopDocs::for_doc_range(req.offset..req.offset.saturating_add(req.limit));
+        let (page, total, tally): (Vec<(f32, DocAddress)>, usize, _) = match order {
+            _ if req.limit == 0 => {
+                let (total, tally) = searcher.search(&query, &(Count, facets)).map_err(&t)?;
+                (Vec::new(), total, tally)
+            }
+            None => searcher
+                .search(&query, &(top.order_by_score(), Count, facets))
+                .map_err(&t)?,
+            Some(order) => {
+                let by_date = top.order_by_fast_field::<i64>(names::DATE_START, order);
+                let (page, total, tally) = searcher
+                    .search(&query, &(by_date, Count, facets))
+                    .map_err(&t)?;
+                let page = page.into_iter().map(|(_, addr)| (0.0, addr)).collect();
+                (page, total, tally)
+            }
+        };
+
+        let snippets = if page.is_empty() {
+            None
+        } else {
+            Some(Snippets::new(&searcher, text_query.as_deref(), fields).map_err(&t)?)
+        };
+        let mut hits = Vec::with_capacity(page.len());
+        for (score, addr) in page {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(&t)?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_string))
+            };
+            let (snippet, snippet_source) = snippets
+                .as_ref()
+                .map(|s| s.for_doc(&doc))
+                .unwrap_or_default();
+            hits.push(Hit {
+                id: text(fields.id).unwrap_or_default(),
+                title: text(fields.title).unwrap_or_default(),
+                date: text(fields.date),
+                score,
+                snippet,
+                snippet_source,
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: tally.map(facet_counter::group).unwrap_or_default(),
+            warnings: parsed.warnings,
+        })
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}

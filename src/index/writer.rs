@@ -1,0 +1,86 @@
+//! The index writer: upserts and deletes by record id, committed in batches with a payload.
+
+use std::sync::Arc;
+
+use tantivy::{TantivyDocument, Term};
+
+use super::{IndexError, Inner};
+use crate::model::Record;
+
+/// Indexing threads (the box has two cores; the store's work runs alongside).
+const THREADS: usize = 2;
+/// The writer's memory budget, shared by its threads.
+const HEAP_BYTES: usize = 192 * 1024 * 1024;
+
+/// The index's writer. Changes become visible (and durable) at [`IndexWriter::commit`];
+/// dropping the writer without committing discards them.
+pub struct IndexWriter {
+    inner: Arc<Inner>,
+    writer: tantivy::IndexWriter<TantivyDocument>,
+}
+
+impl std::fmt::Debug for IndexWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexWriter")
+            .field("dir", &self.inner.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IndexWriter {
+    pub(crate) fn new(inner: Arc<Inner>) -> Result<IndexWriter, IndexError> {
+        let writer = inner
+            .index
+            .writer_with_num_threads(THREADS, HEAP_BYTES)
+            .map_err(IndexError::tantivy(&inner.dir, "open the writer"))?;
+        Ok(IndexWriter { inner, writer })
+    }
+
+    fn id_term(&self, id: &str) -> Term {
+        Term::from_field_text(self.inner.fields.id, id)
+    }
+
+    /// Adds a record's revision, replacing any document with the same id. `hash` is the store's
+    /// content hash of this revision.
+    pub fn upsert(&mut self, record: &Record, hash: &str) -> Result<(), IndexError> {
+        let doc = self.inner.fields.document(record, hash);
+        self.writer.delete_term(self.id_term(&record.id));
+        self.writer
+            .add_document(doc)
+            .map_err(IndexError::tantivy(&self.inner.dir, "add a document"))?;
+        Ok(())
+    }
+
+    /// Removes the document of a record id (nothing happens if there is none).
+    pub fn delete(&mut self, id: &str) -> Result<(), IndexError> {
+        self.writer.delete_term(self.id_term(id));
+        Ok(())
+    }
+
+    /// Removes every document (for a rebuild; visible at the next commit).
+    pub fn delete_all(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .delete_all_documents()
+            .map_err(IndexError::tantivy(&self.inner.dir, "delete all documents"))?;
+        Ok(())
+    }
+
+    /// Commits every change so far, recording `last_seq` (the store's change sequence the index
+    /// is now complete up to) as the commit payload, then reloads the reader.
+    pub fn commit(&mut self, last_seq: u64) -> Result<(), IndexError> {
+        let t = IndexError::tantivy(&self.inner.dir, "commit");
+        let mut prepared = self.writer.prepare_commit().map_err(&t)?;
+        prepared.set_payload(&last_seq.to_string());
+        prepared.commit().map_err(t)?;
+        self.inner.reload()
+    }
+
+    /// Waits for background segment merges to finish and releases the writer (optional: merges
+    /// otherwise continue until the writer is dropped).
+    pub fn wait_merging_threads(self) -> Result<(), IndexError> {
+        let dir = self.inner.dir.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(IndexError::tantivy(&dir, "merge segments"))
+    }
+}

@@ -1,0 +1,716 @@
+//! The full-text index through its public API, on real documents from the bundled corpus.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use fonds::index::{Index, IndexError, SearchRequest, SearchResults, Sort};
+use fonds::model::{ArchivalRef, PartialDate, Record, Source, Text, TextRole};
+
+fn corpus(path: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(path);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The text of `page` between the line starting with `from` and the line starting with `to`.
+fn between(page: &str, from: &str, to: &str) -> String {
+    let start = page.find(from).unwrap_or_else(|| panic!("no `{from}`"));
+    let end = start
+        + page[start..]
+            .find(to)
+            .unwrap_or_else(|| panic!("no `{to}`"));
+    Text::join_paragraphs(page[start..end].split("\n\n"))
+}
+
+fn text(role: TextRole, lang: &str, body: String) -> Text {
+    Text {
+        role,
+        lang: lang.into(),
+        body,
+        translators: vec![],
+        notes: vec![],
+    }
+}
+
+fn date(s: &str) -> Option<PartialDate> {
+    Some(s.parse().unwrap())
+}
+
+/// WCDA 134278: Cable No. 3355, Filippov [Stalin] to the Soviet Ambassador, Peking.
+fn cable_3355() -> Record {
+    let page = corpus("wcda-pages/000_2d287dbd93c7e576.txt");
+    Record {
+        id: "wcda-134278".into(),
+        title: "Cable No. 3355, Filippov [Stalin] to the Soviet Ambassador, Peking".into(),
+        date: date("1950-07-13"),
+        doc_type: Some("Telegram".into()),
+        summary: Some(between(&page, "Stalin tells Mao", "\n\nOriginal Language")),
+        languages: vec!["ru".into()],
+        authors: vec!["Filippov [Stalin]".into()],
+        recipients: vec!["Soviet Ambassador, Peking".into()],
+        texts: vec![
+            text(
+                TextRole::Transcript,
+                "ru",
+                between(&page, "Совершенно секретно", "[...]"),
+            ),
+            text(
+                TextRole::Translation,
+                "en",
+                between(&page, "SPECIAL [BEIJING]", "Copy N1"),
+            ),
+        ],
+        archival_refs: vec![ArchivalRef {
+            archive: Some("RGASPI".into()),
+            fond: Some("558".into()),
+            opis: Some("11".into()),
+            delo: Some("334".into()),
+            folios: Some("85".into()),
+            raw: "RGASPI, f. 558, op. 11, d. 334, ll.0085".into(),
+        }],
+        source: Source {
+            name: "Wilson Center Digital Archive".into(),
+            collection: Some("Korean War Origins, 1945-1950".into()),
+            ..Source::default()
+        },
+        ..Record::default()
+    }
+}
+
+/// WCDA 113729: Ciphered Telegram, Filippov [Stalin] to Mao Zedong and Zhou Enlai.
+fn telegram_1_october() -> Record {
+    let page = corpus("wcda-pages/001_6ac3a21e3d46086e.txt");
+    Record {
+        id: "wcda-113729".into(),
+        title: "Ciphered Telegram, Filippov [Stalin] to Mao Zedong and Zhou Enlai (via Roshchin)"
+            .into(),
+        date: date("1950-10-01"),
+        doc_type: Some("Telegram".into()),
+        summary: Some(between(
+            &page,
+            "Telegram from Stalin to Mao",
+            "\n\nAuthor(s)",
+        )),
+        languages: vec!["ru".into()],
+        authors: vec!["Filippov [Stalin]".into()],
+        recipients: vec!["Mao Zedong".into(), "Zhou Enlai".into()],
+        texts: vec![
+            text(
+                TextRole::Transcript,
+                "ru",
+                between(&page, "Передано т.Булганину", "Transmitted to Bulganin"),
+            ),
+            text(
+                TextRole::Translation,
+                "en",
+                between(
+                    &page,
+                    "Transmitted to Bulganin",
+                    "Telegram from Stalin to Mao",
+                ),
+            ),
+        ],
+        archival_refs: vec![
+            ArchivalRef {
+                archive: Some("APRF".into()),
+                fond: Some("45".into()),
+                opis: Some("1".into()),
+                delo: Some("334".into()),
+                folios: Some("99-103".into()),
+                raw: "APRF, fond 45, opis 1, delo 334, listy 99-103".into(),
+            },
+            ArchivalRef {
+                archive: Some("RGASPI".into()),
+                raw: "RGASPI f. 558, Op. 11, D. 334, pp. 97-98".into(),
+                ..ArchivalRef::default()
+            },
+        ],
+        source: Source {
+            name: "Wilson Center Digital Archive".into(),
+            collection: Some("Korean War, 1950-1953".into()),
+            ..Source::default()
+        },
+        ..Record::default()
+    }
+}
+
+/// Strips tags and collapses white space (a crude TEI reader for tests only).
+fn strip_tags(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The documents of a FRUS TEI volume, crudely: head as title, first `@when` as date, the
+/// rest as an English original.
+fn frus_records(xml: &str, volume: &str, collection: &str) -> Vec<Record> {
+    let mut records = Vec::new();
+    for chunk in xml.split("<div type=\"document\"").skip(1) {
+        let chunk = chunk.split("<div type=\"chapter\"").next().unwrap();
+        let Some(id) = chunk
+            .split("xml:id=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+        else {
+            continue;
+        };
+        let title = chunk
+            .split("<head>")
+            .nth(1)
+            .and_then(|s| s.split("</head>").next())
+            .map(strip_tags)
+            .unwrap_or_default();
+        let when = chunk
+            .split("when=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|w| w.parse::<PartialDate>().ok());
+        let body = strip_tags(chunk.split_once('>').map_or(chunk, |(_, rest)| rest));
+        records.push(Record {
+            id: format!("{volume}-{id}"),
+            title,
+            date: when,
+            doc_type: Some("Despatch".into()),
+            languages: vec!["en".into()],
+            texts: vec![text(TextRole::Transcript, "en", body)],
+            source: Source {
+                name: "Foreign Relations of the United States".into(),
+                collection: Some(collection.into()),
+                ..Source::default()
+            },
+            ..Record::default()
+        });
+    }
+    records
+}
+
+fn nicaragua() -> Vec<Record> {
+    frus_records(
+        &corpus("frus/frus1894Nicaragua.xml"),
+        "frus1894Nicaragua",
+        "Foreign Relations of the United States, 1894, Nicaragua (Mosquito Territory)",
+    )
+}
+
+/// A record with hostile markup in its text, known only to the month, of another type.
+fn hostile() -> Record {
+    Record {
+        id: "test-hostile".into(),
+        title: "Memorandum on the <script> incident".into(),
+        date: date("1950-07"),
+        doc_type: Some("Memorandum".into()),
+        languages: vec!["en".into()],
+        texts: vec![text(
+            TextRole::Transcript,
+            "en",
+            "The attacker wrote <script>alert('divisions')</script> & left.".into(),
+        )],
+        ..Record::default()
+    }
+}
+
+/// An undated record with folded names.
+fn undated() -> Record {
+    Record {
+        id: "test-undated".into(),
+        title: "Notes of Satō Eisaku on Zhou".into(),
+        doc_type: Some("Note".into()),
+        languages: vec!["ja".into()],
+        people: vec!["Ёлкин".into()],
+        texts: vec![text(
+            TextRole::Transcript,
+            "ja",
+            "佐藤栄作は周恩来と会談した。".into(),
+        )],
+        ..Record::default()
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    index: Index,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index");
+    let index = Index::open_or_create(&path).unwrap();
+    {
+        let mut w = index.writer().unwrap();
+        let mut records = vec![cable_3355(), telegram_1_october(), hostile(), undated()];
+        records.extend(nicaragua().into_iter().take(20));
+        for (i, r) in records.iter().enumerate() {
+            w.upsert(r, &format!("hash-{i}")).unwrap();
+        }
+        w.commit(42).unwrap();
+    }
+    Fixture {
+        _dir: dir,
+        path,
+        index,
+    }
+}
+
+fn search(index: &Index, query: &str) -> SearchResults {
+    index
+        .search(&SearchRequest {
+            limit: 100,
+            ..SearchRequest::new(query)
+        })
+        .unwrap_or_else(|e| panic!("{query}: {e}"))
+}
+
+fn ids(results: &SearchResults) -> Vec<&str> {
+    let mut ids: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[test]
+fn russian_queries_find_every_case_of_a_name() {
+    let f = fixture();
+    // The Russian text has only the dative «Сталину».
+    for q in ["Сталин", "Сталину", "Сталиным", "Сталина"] {
+        let r = search(&f.index, &format!("original:{q}"));
+        assert_eq!(ids(&r), ["wcda-134278"], "{q}");
+    }
+    // «Чжоу Эньлаю» (dative, as in the 1 October telegram) finds the nominative and back.
+    assert_eq!(ids(&search(&f.index, "\"Чжоу Эньлай\"")), ["wcda-113729"]);
+    assert_eq!(
+        ids(&search(&f.index, "Цзэдун")),
+        ["wcda-113729", "wcda-134278"]
+    );
+}
+
+#[test]
+fn english_stems_and_folding() {
+    let f = fixture();
+    let r = search(&f.index, "division");
+    assert!(ids(&r).contains(&"wcda-134278"), "{r:?}");
+    assert!(ids(&r).contains(&"wcda-113729"));
+    assert_eq!(
+        ids(&search(&f.index, "ZHOU")),
+        ids(&search(&f.index, "zhou"))
+    );
+    assert!(ids(&search(&f.index, "Sato")).contains(&"test-undated"));
+    assert_eq!(ids(&search(&f.index, "names:Елкин")), ["test-undated"]);
+    assert_eq!(ids(&search(&f.index, "周恩来")), ["test-undated"]);
+    assert!(
+        search(&f.index, "周来").hits.is_empty(),
+        "CJK is matched as a phrase"
+    );
+}
+
+#[test]
+fn phrases_keep_word_order() {
+    let f = fixture();
+    let r = search(&f.index, "\"38th parallel\"");
+    assert_eq!(ids(&r), ["wcda-113729", "wcda-134278"]);
+    assert!(search(&f.index, "\"parallel 38th\"").hits.is_empty());
+}
+
+#[test]
+fn boolean_operators() {
+    let f = fixture();
+    assert_eq!(ids(&search(&f.index, "Shanghai pilots")), ["wcda-134278"]);
+    assert_eq!(
+        ids(&search(&f.index, "Shanghai AND Bulganin")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        ids(&search(&f.index, "Shanghai OR Bulganin")),
+        ["wcda-113729", "wcda-134278"]
+    );
+    assert_eq!(
+        ids(&search(&f.index, "parallel NOT Shanghai")),
+        ["wcda-113729"]
+    );
+    assert_eq!(
+        ids(&search(&f.index, "parallel -Shanghai")),
+        ["wcda-113729"]
+    );
+}
+
+#[test]
+fn field_queries_and_aliases() {
+    let f = fixture();
+    assert_eq!(ids(&search(&f.index, "title:Ciphered")), ["wcda-113729"]);
+    assert_eq!(
+        ids(&search(&f.index, "type:telegram")),
+        ["wcda-113729", "wcda-134278"]
+    );
+    assert_eq!(ids(&search(&f.index, "type:Memorandum")), ["test-hostile"]);
+    assert_eq!(
+        ids(&search(&f.index, "author:Filippov recipient:Mao")),
+        ["wcda-113729"]
+    );
+    assert_eq!(ids(&search(&f.index, "archive:APRF")), ["wcda-113729"]);
+    assert_eq!(ids(&search(&f.index, "lang:ja")), ["test-undated"]);
+    assert_eq!(ids(&search(&f.index, "body:Bulganin")), ["wcda-113729"]);
+    // Title matches rank above body matches.
+    let r = search(&f.index, "Ciphered OR Jemulpo OR Shanghai");
+    assert_eq!(r.hits[0].id, "wcda-113729");
+}
+
+#[test]
+fn empty_query_browses_with_filters_by_date() {
+    let f = fixture();
+    let all = search(&f.index, "");
+    assert_eq!(all.total, 24);
+    assert_eq!(search(&f.index, "*").total, 24);
+    // Browsing is oldest first, undated last.
+    assert_eq!(all.hits[0].date.as_deref(), Some("1894-01-25"));
+    assert_eq!(all.hits.last().unwrap().id, "test-undated");
+    let r = f
+        .index
+        .search(&SearchRequest {
+            doc_type: Some("TELEGRAM".into()),
+            sort: Sort::DateDesc,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    let got: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(got, ["wcda-113729", "wcda-134278"]);
+    assert_eq!(r.hits[0].date.as_deref(), Some("1950-10-01"));
+}
+
+#[test]
+fn date_ranges_overlap_partial_dates() {
+    let f = fixture();
+    let range = |from: &str, to: &str| {
+        let r = f
+            .index
+            .search(&SearchRequest {
+                from: date(from),
+                to: date(to),
+                limit: 100,
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        ids(&r).into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    // The month-precision record (1950-07) overlaps a range ending on 1 July.
+    assert_eq!(range("1950-06-01", "1950-07-01"), ["test-hostile"]);
+    assert_eq!(range("1950-07-20", "1950-07-31"), ["test-hostile"]);
+    assert_eq!(
+        range("1950", "1950"),
+        ["test-hostile", "wcda-113729", "wcda-134278"]
+    );
+    assert_eq!(range("1950-08", "1950-09"), Vec::<String>::new());
+    let open_end = f
+        .index
+        .search(&SearchRequest {
+            from: date("1950-09"),
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(ids(&open_end), ["wcda-113729"]);
+    // Undated records are outside every range.
+    assert!(!range("0001", "9999").contains(&"test-undated".to_string()));
+}
+
+#[test]
+fn facets_count_the_whole_filtered_result() {
+    let f = fixture();
+    let r = f
+        .index
+        .search(&SearchRequest {
+            facets: true,
+            limit: 1,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(r.hits.len(), 1);
+    let count = |facet: &str, value: &str| {
+        r.facets[facet]
+            .iter()
+            .find(|c| c.value == value)
+            .map_or(0, |c| c.count)
+    };
+    assert_eq!(count("type", "Telegram"), 2);
+    assert_eq!(count("type", "Despatch"), 20);
+    assert_eq!(r.facets["type"][0].value, "Despatch", "largest first");
+    assert_eq!(count("lang", "ru"), 2);
+    assert_eq!(count("decade", "1950"), 3);
+    assert_eq!(count("decade", "1890"), 20);
+    assert_eq!(count("year", "1894"), 20);
+    assert_eq!(r.facets["decade"][0].value, "1890", "chronological");
+    assert_eq!(count("archive", "RGASPI"), 2);
+    assert_eq!(count("archive", "APRF"), 1);
+    assert_eq!(count("collection", "Korean War, 1950-1953"), 1);
+
+    let filtered = f
+        .index
+        .search(&SearchRequest {
+            query: "parallel".into(),
+            archive: Some("rgaspi".into()),
+            collection: Some("Korean War, 1950-1953".into()),
+            facets: true,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(filtered.total, 1);
+    assert_eq!(filtered.facets["archive"].len(), 2);
+    let no_facets = search(&f.index, "parallel");
+    assert!(no_facets.facets.is_empty());
+}
+
+#[test]
+fn snippets_highlight_and_escape() {
+    let f = fixture();
+    let r = search(&f.index, "Jemulpo");
+    let hit = &r.hits[0];
+    assert!(
+        hit.snippet.contains("<mark>Jemulpo</mark>"),
+        "{}",
+        hit.snippet
+    );
+    assert_eq!(hit.snippet_source.as_deref(), Some("translation"));
+    assert!(hit.snippet.chars().count() < 220, "{}", hit.snippet);
+
+    let r = search(&f.index, "Чемульпо");
+    assert_eq!(r.hits[0].snippet_source.as_deref(), Some("original"));
+    assert!(r.hits[0].snippet.contains("<mark>Чемульпо</mark>"));
+
+    let r = search(&f.index, "attacker");
+    let s = &r.hits[0].snippet;
+    assert!(s.contains("<mark>attacker</mark>"), "{s}");
+    assert!(s.contains("&lt;script&gt;"), "{s}");
+    assert!(!s.contains("<script>"), "{s}");
+
+    let r = search(&f.index, "title:incident");
+    assert_eq!(r.hits[0].snippet_source.as_deref(), Some("title"));
+    assert!(r.hits[0].snippet.contains("&lt;script&gt;"));
+    assert!(!r.hits[0].snippet.contains("<script>"));
+
+    // Browsing shows the opening of the summary.
+    let r = f
+        .index
+        .search(&SearchRequest {
+            doc_type: Some("telegram".into()),
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(r.hits[0].snippet_source.as_deref(), Some("summary"));
+    assert!(r.hits[0].snippet.starts_with("Stalin tells Mao"));
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let f = fixture();
+    let r = search(&f.index, "Bulganin");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["total"], 1);
+    let hit = &json["hits"][0];
+    for key in ["id", "title", "date", "score", "snippet", "snippet_source"] {
+        assert!(hit.get(key).is_some(), "{key} in {hit}");
+    }
+    assert!(json["facets"].is_object());
+    assert!(json.get("warnings").is_none());
+}
+
+#[test]
+fn upsert_replaces_and_entries_list_hashes() {
+    let f = fixture();
+    let mut changed = cable_3355();
+    changed.title = "Cable No. 3355 (revised title)".into();
+    {
+        let mut w = f.index.writer().unwrap();
+        w.upsert(&changed, "hash-new").unwrap();
+        w.upsert(&changed, "hash-newer").unwrap();
+        w.delete("test-hostile").unwrap();
+        w.commit(43).unwrap();
+    }
+    assert_eq!(f.index.num_docs(), 23);
+    let r = search(&f.index, "id:wcda-134278");
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].title, "Cable No. 3355 (revised title)");
+    assert!(search(&f.index, "attacker").hits.is_empty());
+
+    let entries = f.index.entries().unwrap();
+    assert_eq!(entries.len(), 23);
+    assert!(
+        entries.windows(2).all(|w| w[0].0 < w[1].0),
+        "sorted, unique"
+    );
+    assert!(entries.contains(&("wcda-134278".into(), "hash-newer".into())));
+    assert!(entries.contains(&("wcda-113729".into(), "hash-1".into())));
+}
+
+#[test]
+fn last_seq_round_trips_through_reopening() {
+    let f = fixture();
+    assert_eq!(f.index.last_seq(), 42);
+    assert!(f.index.size_bytes().unwrap() > 10_000);
+    drop(f.index);
+    let reopened = Index::open_or_create(&f.path).unwrap();
+    assert_eq!(reopened.last_seq(), 42);
+    assert_eq!(reopened.num_docs(), 24);
+    // Analyzers are registered again on open: stemming still works.
+    assert_eq!(ids(&search(&reopened, "Сталиным")), ["wcda-134278"]);
+    {
+        let mut w = reopened.writer().unwrap();
+        w.delete_all().unwrap();
+        w.commit(0).unwrap();
+    }
+    assert_eq!(reopened.num_docs(), 0);
+    assert_eq!(reopened.last_seq(), 0);
+    let fresh = tempfile::tempdir().unwrap();
+    assert_eq!(
+        Index::open_or_create(&fresh.path().join("a/b"))
+            .unwrap()
+            .last_seq(),
+        0
+    );
+}
+
+#[test]
+fn one_writer_at_a_time() {
+    let f = fixture();
+    let _w = f.index.writer().unwrap();
+    let err = f.index.writer().unwrap_err();
+    assert!(matches!(err, IndexError::Locked { .. }), "{err}");
+}
+
+#[test]
+fn bad_queries() {
+    let f = fixture();
+    let err = f
+        .index
+        .search(&SearchRequest::new("auther:Stalin"))
+        .unwrap_err();
+    assert!(err.is_user_error());
+    match &err {
+        IndexError::Query { query, message } => {
+            assert_eq!(query, "auther:Stalin");
+            assert!(message.contains("auther"), "{message}");
+            assert!(message.contains("author"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = f
+        .index
+        .search(&SearchRequest::new("date_start:[abc TO 1950]"))
+        .unwrap_err();
+    assert!(matches!(err, IndexError::Query { .. }), "{err:?}");
+
+    // A time is not a field.
+    assert!(f.index.search(&SearchRequest::new("10:30")).is_ok());
+    // A lone apostrophe is fine, and possessives match the name.
+    let r = search(&f.index, "Stalin's telegram");
+    assert!(r.warnings.is_empty());
+    assert_eq!(ids(&r), ["wcda-113729"]);
+    // Malformed but meaningful: searched leniently, with a warning.
+    let r = search(&f.index, "Stalin's \"38th");
+    assert!(!r.warnings.is_empty());
+    assert!(r.total >= 1, "{r:?}");
+}
+
+/// The full FRUS corpus (10,690 documents) when present: indexing rate and query latency.
+/// `cargo test --release --test index -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn frus_corpus_performance() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/frus");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    };
+    let mut records = Vec::new();
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "xml") {
+            let volume = path.file_stem().unwrap().to_string_lossy().to_string();
+            let xml = std::fs::read_to_string(&path).unwrap();
+            records.extend(frus_records(&xml, &volume, &volume));
+        }
+    }
+    let bytes: usize = records.iter().map(|r| r.texts[0].body.len()).sum();
+    eprintln!(
+        "{} documents, {} MB of text",
+        records.len(),
+        bytes / 1_000_000
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::open_or_create(tmp.path()).unwrap();
+    let start = Instant::now();
+    let mut w = index.writer().unwrap();
+    for r in &records {
+        w.upsert(r, "h").unwrap();
+    }
+    w.commit(1).unwrap();
+    let elapsed = start.elapsed();
+    eprintln!(
+        "indexed in {:.2?}: {:.0} docs/s; {} MB on disk",
+        elapsed,
+        records.len() as f64 / elapsed.as_secs_f64(),
+        index.size_bytes().unwrap() / 1_000_000
+    );
+    w.wait_merging_threads().unwrap();
+    eprintln!(
+        "after merges: {} MB",
+        index.size_bytes().unwrap() / 1_000_000
+    );
+
+    let start = Instant::now();
+    let reopened = Index::open_or_create(tmp.path()).unwrap();
+    eprintln!("cold open: {:.2?}", start.elapsed());
+    let queries = [
+        "treaty",
+        "Nicaragua",
+        "\"Monroe doctrine\"",
+        "minister AND Mexico",
+        "gold OR silver",
+        "claims -Spain",
+        "title:Gresham",
+        "navy ships",
+        "the",
+        "",
+        "Bluefields Mosquito reservation",
+        "commerce treaty ratification",
+    ];
+    let mut times = Vec::new();
+    for round in 0..20 {
+        for q in queries {
+            let req = SearchRequest {
+                facets: true,
+                ..SearchRequest::new(q)
+            };
+            let t = Instant::now();
+            let r = reopened.search(&req).unwrap();
+            let d = t.elapsed();
+            if round > 0 {
+                times.push(d);
+            }
+            if round == 0 {
+                eprintln!("{q:40} total {:6} in {:.2?}", r.total, d);
+            }
+        }
+    }
+    times.sort();
+    let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+    eprintln!(
+        "query latency with facets and 10 snippets: p50 {:.2?}, p99 {:.2?}, max {:.2?}",
+        pct(0.5),
+        pct(0.99),
+        times.last().unwrap()
+    );
+}
