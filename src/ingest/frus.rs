@@ -52,6 +52,7 @@
 //! record of its own. One outside any document is skipped with a diagnostic when it has no id.
 //! A document div elsewhere without an `xml:id` is an error naming its line.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use quick_xml::Reader;
@@ -78,9 +79,9 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
 #[derive(Debug, Default)]
 struct Elem {
     /// The local name (`p`, `attachment` for `frus:attachment`).
-    name: String,
-    /// Attributes by qualified name (`xml:id`, `frus:doc-dateTime-min`), unescaped.
-    attrs: Vec<(String, String)>,
+    name: Cow<'static, str>,
+    /// The attributes the importer reads (see [`ATTRIBUTES`]), by qualified name, unescaped.
+    attrs: Vec<(&'static str, String)>,
     children: Vec<Node>,
 }
 
@@ -95,7 +96,7 @@ impl Elem {
     fn attr(&self, key: &str) -> Option<&str> {
         self.attrs
             .iter()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| *k == key)
             .map(|(_, v)| v.as_str())
     }
 
@@ -138,6 +139,63 @@ impl Elem {
     }
 }
 
+/// The attributes the importer reads; others are not kept in the document tree.
+const ATTRIBUTES: [&str; 13] = [
+    "type",
+    "subtype",
+    "xml:id",
+    "n",
+    "place",
+    "corresp",
+    "when",
+    "notBefore",
+    "from",
+    "rend",
+    "xml:lang",
+    "frus:doc-dateTime-min",
+    "frus:doc-dateTime-max",
+];
+
+/// The common element names as static strings, saving an allocation per element.
+fn intern(name: &[u8]) -> Option<&'static str> {
+    Some(match name {
+        b"p" => "p",
+        b"hi" => "hi",
+        b"pb" => "pb",
+        b"lb" => "lb",
+        b"note" => "note",
+        b"head" => "head",
+        b"persName" => "persName",
+        b"placeName" => "placeName",
+        b"date" => "date",
+        b"dateline" => "dateline",
+        b"closer" => "closer",
+        b"signed" => "signed",
+        b"item" => "item",
+        b"list" => "list",
+        b"label" => "label",
+        b"cell" => "cell",
+        b"row" => "row",
+        b"table" => "table",
+        b"ref" => "ref",
+        b"gloss" => "gloss",
+        b"seg" => "seg",
+        b"quote" => "quote",
+        b"postscript" => "postscript",
+        b"opener" => "opener",
+        b"attachment" => "attachment",
+        b"div" => "div",
+        b"salute" => "salute",
+        b"figure" => "figure",
+        b"graphic" => "graphic",
+        b"gap" => "gap",
+        b"title" => "title",
+        b"idno" => "idno",
+        b"TEI" => "TEI",
+        _ => return None,
+    })
+}
+
 /// A footnote: a `note` with a mark, or placed or typed as a footnote.
 fn is_footnote(e: &Elem) -> bool {
     e.is("note")
@@ -158,16 +216,28 @@ struct ParaBuf {
 }
 
 impl ParaBuf {
+    /// Appends text, XML whitespace (space, tab, newline, carriage return) collapsed.
     fn push_text(&mut self, text: &str) {
-        for c in text.chars() {
-            if c.is_whitespace() {
-                self.space = !self.s.is_empty() && !self.s.ends_with('\n');
-            } else {
-                if std::mem::take(&mut self.space) {
-                    self.s.push(' ');
+        let bytes = text.as_bytes();
+        let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let mut i = 0;
+        while i < bytes.len() {
+            if is_ws(bytes[i]) {
+                self.space();
+                while i < bytes.len() && is_ws(bytes[i]) {
+                    i += 1;
                 }
-                self.s.push(c);
+                continue;
             }
+            let start = i;
+            while i < bytes.len() && !is_ws(bytes[i]) {
+                i += 1;
+            }
+            if std::mem::take(&mut self.space) {
+                self.s.push(' ');
+            }
+            // ASCII whitespace never splits a UTF-8 sequence.
+            self.s.push_str(&text[start..i]);
         }
     }
 
@@ -293,7 +363,7 @@ impl<'a> Renderer<'a> {
         if let Some(target) = e.attr("corresp").filter(|_| e.is("persName")) {
             self.corresp.push(target.to_string());
         }
-        match e.name.as_str() {
+        match e.name.as_ref() {
             "pb" | "fw" | "graphic" | "gap" => {}
             "lb" => {
                 if self.inline > 0 {
@@ -561,7 +631,7 @@ impl<'a> VolumeReader<'a> {
                         continue;
                     }
                     depth += 1;
-                    match elem.name.as_str() {
+                    match elem.name.as_ref() {
                         "titleStmt" => title_stmt = Some(depth),
                         "attachment" => attachments += 1,
                         "title"
@@ -674,7 +744,7 @@ impl<'a> VolumeReader<'a> {
         }
         let end = self.bytes.len();
         if !stack.is_empty() || depth > 0 {
-            let open = stack.last().map_or("an element", |e| e.name.as_str());
+            let open = stack.last().map_or("an element", |e| e.name.as_ref());
             return Err(self.malformed_at(
                 end,
                 format!("unexpected end of file: <{open}> is not closed"),
@@ -719,20 +789,29 @@ impl<'a> VolumeReader<'a> {
 
     /// A start tag as an [`Elem`] with its attributes unescaped.
     fn element(&self, e: &BytesStart<'_>, start: usize) -> Result<Elem, IngestError> {
-        let name = std::str::from_utf8(e.local_name().into_inner())
-            .map_err(|err| self.malformed_at(start, err.to_string()))?
-            .to_string();
+        let local = e.local_name();
+        let name = match intern(local.as_ref()) {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(
+                std::str::from_utf8(local.as_ref())
+                    .map_err(|err| self.malformed_at(start, err.to_string()))?
+                    .to_string(),
+            ),
+        };
         let mut attrs = Vec::new();
         for attr in e.attributes() {
             let attr = attr.map_err(|err| self.malformed_at(start, err.to_string()))?;
-            let key = std::str::from_utf8(attr.key.as_ref())
-                .map_err(|err| self.malformed_at(start, err.to_string()))?
-                .to_string();
+            let Some(key) = ATTRIBUTES
+                .iter()
+                .find(|k| k.as_bytes() == attr.key.as_ref())
+            else {
+                continue;
+            };
             let value = attr
                 .unescape_value()
                 .map_err(|err| self.malformed_at(start, err.to_string()))?
                 .into_owned();
-            attrs.push((key, value));
+            attrs.push((*key, value));
         }
         Ok(Elem {
             name,
@@ -1041,21 +1120,66 @@ fn push_text(stack: &mut [Elem], text: &str) {
     }
 }
 
-/// Adds a name unless it is empty or already there; a name that is the last word(s) of one
-/// present (or has one present as its last words) counts as present.
+/// Adds a name unless it is empty or names someone already listed (see [`same_person`]).
 fn add_name(list: &mut Vec<String>, name: String) {
     let name = name.trim().to_string();
-    if name.is_empty() {
-        return;
-    }
-    let lower = name.to_lowercase();
-    let same = |other: &String| {
-        let o = other.to_lowercase();
-        o == lower || o.ends_with(&format!(" {lower}")) || lower.ends_with(&format!(" {o}"))
-    };
-    if !list.iter().any(same) {
+    if !name.is_empty() && !list.iter().any(|other| same_person(other, &name)) {
         list.push(name);
     }
+}
+
+/// Titles left out when comparing names: "Mr. Seward" is "WILLIAM H. SEWARD".
+const HONORIFICS: [&str; 22] = [
+    "mr",
+    "mrs",
+    "miss",
+    "dr",
+    "sir",
+    "lord",
+    "m",
+    "hon",
+    "rev",
+    "señor",
+    "senor",
+    "colonel",
+    "col",
+    "captain",
+    "capt",
+    "general",
+    "gen",
+    "admiral",
+    "commodore",
+    "count",
+    "baron",
+    "prince",
+];
+
+/// The words of a name, lowercased, titles dropped.
+fn name_key(name: &str) -> Vec<String> {
+    name.split(|c: char| c.is_whitespace() || c == '.' || c == ',')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !HONORIFICS.contains(&w.as_str()))
+        .collect()
+}
+
+/// Whether two names as written name the same person: the same words once titles are dropped,
+/// one ending with the other ("Gresham", "W. Q. Gresham"), or the same surname with the same
+/// first initial ("E. M. House", "Edward House").
+fn same_person(a: &str, b: &str) -> bool {
+    let (a, b) = (name_key(a), name_key(b));
+    if a.is_empty() || b.is_empty() {
+        return a == b;
+    }
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.ends_with(short) {
+        return true;
+    }
+    a.last() == b.last() && a.len() > 1 && b.len() > 1 && a[0].chars().next() == b[0].chars().next()
 }
 
 /// The signer(s) of a `signed`, as written.
@@ -1408,6 +1532,19 @@ mod tests {
         );
         assert_eq!(parsed.diagnostics.len(), 1);
         assert_eq!(parsed.diagnostics[0].location, "div[@xml:id='d3'], line 9");
+    }
+
+    #[test]
+    fn names_of_one_person_are_listed_once() {
+        assert!(same_person("Mr. Seward", "WILLIAM H. SEWARD"));
+        assert!(same_person("Gresham", "W. Q. Gresham."));
+        assert!(same_person("Colonel E. M. House", "Edward House"));
+        assert!(!same_person("Charles F. Adams", "John Q. Adams"));
+        assert!(!same_person("Baker", "Gresham"));
+        let mut list = vec!["Seat".to_string()];
+        add_name(&mut list, "SEAT".into());
+        add_name(&mut list, "Braida".into());
+        assert_eq!(list, ["Seat", "Braida"]);
     }
 
     #[test]
