@@ -14,17 +14,19 @@
 //!   `closer`; never an attachment's): `date/@when`, else `@notBefore`, `@from`; a time is cut
 //!   off (`1917-04-03T18:00:00` → `1917-04-03`) and the precision kept (`1894-01`). Failing that,
 //!   the FRUS attributes `frus:doc-dateTime-min`/`-max` (to the precision they agree on), then
-//!   the dateline's words ("January 25, 1894"), then a month and year in the head (protocols:
+//!   the dateline's words ("January 25, 1894"; never a date of receipt, "[Received …]"), then a month and year in the head (protocols:
 //!   "…held at Geneva on the 14th of August, 1872."). A document with no date at all gets a
 //!   [`Diagnostic`]. **place_written** is the dateline's `placeName`.
 //! - **doc_type**, a conservative rule: "Telegram" when one of the document's own source notes
 //!   says telegram ("[Telegram.]", "861.51/131: Telegram"); else "Memorandum" when the head or a
-//!   source note says memorandum; else "Telegram" when the head says telegram; else none.
+//!   source note says memorandum; else "Telegram" when the head says telegram ("Telegraphic
+//!   instruction"); else none: letters and despatches are not guessed. "Says" means a word
+//!   starting so, in any case ("Radiotelegraph Convention" is no telegram).
 //! - **authors**: the head's `persName[@type='from']`, then the signers (`closer//signed`: its
 //!   `persName`s, else the items of a list in it, else its first small-caps span, else its text
 //!   up to the first comma, a final full stop dropped). A name already present, or the last
-//!   word(s) of one already present ("Gresham" after "W. Q. Gresham" or before it), is not
-//!   repeated. With neither, the head's `gloss[@type='from']` ("Secretary of State") stands in.
+//!   word(s) of one already present ("Gresham" after "W. Q. Gresham" or before it), titles
+//!   aside ("Mr. Seward", "WILLIAM H. SEWARD"), is not repeated; the first form met is kept. With neither, the head's `gloss[@type='from']` ("Secretary of State") stands in.
 //!   **recipients**: `persName[@type='to']`, else `gloss[@type='to']`. Names are kept as written.
 //! - **texts**: one English text. It is a [`TextRole::Transcript`], unless a source note of the
 //!   document says "Translation", in which case the English is what it is: a
@@ -35,7 +37,8 @@
 //!   included, since they are printed as part of the document). Left out of the body: the
 //!   document's `head`, its dateline (kept in `extra["dateline"]`), its source notes, `pb`,
 //!   and footnotes (a `note` with `@n`, `@place='foot'` or `@type='footnote'`), which go to
-//!   [`Text::notes`] in order, with no marker left in the body. Other notes of the document
+//!   [`Text::notes`] in order, with no marker left in the body. Inside a paragraph, runs of XML
+//!   whitespace become one space and `lb` a newline; no-break spaces are kept. Other notes of the document
 //!   itself (centred editorial captions, untyped notes) are kept as notes without a mark.
 //! - **archival_refs**: each source note naming a file: "File No. 861.51/131", a decimal file
 //!   "861.51/131" or "Paris Peace Conf. 185.1/23" (before a ": Telegram" tail), and named papers
@@ -964,7 +967,8 @@ impl<'a> VolumeReader<'a> {
                 .and_then(|t| date_from_words(&t, false))
                 .or_else(|| {
                     let text = dateline_text.as_deref()?;
-                    let text = text.split("(Received").next().unwrap_or(text);
+                    // Not the date of receipt: "(Received March 5.)", "[Received 11 p.m.]".
+                    let text = text.split("Received").next().unwrap_or(text);
                     date_from_words(text, false)
                 })
         };
@@ -992,7 +996,7 @@ impl<'a> VolumeReader<'a> {
         }
 
         // Type, references, language.
-        let says = |text: &str, word: &str| text.to_lowercase().contains(word);
+        let says = |text: &str, stem: &str| says_word(text, stem);
         record.doc_type = if source_notes.iter().any(|s| says(s, "telegra")) {
             Some("Telegram".into())
         } else if says(&record.title, "memorandum")
@@ -1334,6 +1338,18 @@ fn date_from_words(text: &str, need_month: bool) -> Option<PartialDate> {
     }
 }
 
+/// Whether a word of `text` starts with `stem` (lowercase), ignoring case: "[Telegram.]" and
+/// "Telegraphic instruction" say "telegra", "Radiotelegraph Convention" does not.
+fn says_word(text: &str, stem: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.match_indices(stem).any(|(i, _)| {
+        !lower[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    })
+}
+
 /// The archival reference a source note names, if it names one.
 fn archival_ref(note: &str) -> Option<String> {
     let text = note.trim();
@@ -1342,7 +1358,7 @@ fn archival_ref(note: &str) -> Option<String> {
     }
     // "861.51/131: Telegram", "Edward M. House Papers: Telegram": the reference is the head.
     let head = match text.rsplit_once(": ") {
-        Some((head, tail)) if tail.to_lowercase().contains("telegra") => head,
+        Some((head, tail)) if says_word(tail, "telegra") => head,
         _ => text,
     }
     .trim();
@@ -1532,6 +1548,20 @@ mod tests {
         );
         assert_eq!(parsed.diagnostics.len(), 1);
         assert_eq!(parsed.diagnostics[0].location, "div[@xml:id='d3'], line 9");
+    }
+
+    #[test]
+    fn type_words_start_a_word() {
+        assert!(says_word("[Circular telegram]", "telegra"));
+        assert!(says_word("Telegraphic instruction sent", "telegra"));
+        assert!(!says_word("Radiotelegraph Convention", "telegra"));
+        assert_eq!(
+            archival_ref("Edward M. House Papers: Telegram").as_deref(),
+            Some("Edward M. House Papers")
+        );
+        assert_eq!(archival_ref("[Telegram.]"), None);
+        assert_eq!(archival_ref("No. 57.]"), None);
+        assert_eq!(archival_ref("Treaty Series No. 9"), None);
     }
 
     #[test]
