@@ -282,3 +282,85 @@ fn page_errors_name_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn legacy_json_transcript_asset() {
+    let r = only_record("corpus/wcda-json/transcript.json", Format::WcdaJson);
+    assert_eq!(r.id, "wcda-transcript-21170");
+    assert!(
+        r.title
+            .starts_with("По указанию министра иностранных дел СССР тов. Вышинского")
+    );
+    assert!(
+        r.title.ends_with('…') && r.title.chars().count() <= 101,
+        "{}",
+        r.title
+    );
+    assert!(r.extra["title_note"].contains("opening words"));
+    let date = r.date.unwrap();
+    assert_eq!(
+        (date.to_string(), date.precision()),
+        ("1950".to_string(), DatePrecision::Year)
+    );
+    assert_eq!(r.languages, ["ru"]);
+    assert_eq!(r.texts.len(), 1);
+    let t = &r.texts[0];
+    assert_eq!((t.role, t.lang.as_str()), (TextRole::Transcript, "ru"));
+    let paras: Vec<&str> = t.paragraphs().collect();
+    assert_eq!(paras.len(), 21);
+    assert_eq!(
+        paras[0],
+        "По указанию министра иностранных дел СССР тов. Вышинского 1 января посетил председателя Центрального народного правительства Китай-ской Народной Республики тов. Мао Цзэдуна."
+    );
+    assert!(
+        paras[6].starts_with("«Состояние моего здоровья"),
+        "{}",
+        paras[6]
+    );
+    assert_eq!(paras[19], "Посол СССР в Китае");
+    assert_eq!(paras[20], "Н. Рощин");
+    for p in &paras {
+        assert!(
+            !p.contains('<') && !p.contains("cs366E2583") && !p.contains("&raquo;"),
+            "{p}"
+        );
+        assert!(!p.contains("  "), "{p}");
+    }
+    assert_eq!(r.source.name, "Wilson Center Digital Archive");
+    assert_eq!(
+        r.source.url.as_deref(),
+        Some("https://digitalarchive.wilsoncenter.org/transcripts/33548.html")
+    );
+    assert_eq!(r.source.uploaded.as_deref(), Some("2017-10-13"));
+    for (k, v) in [
+        ("filename", "TranscriptFile_110404.html"),
+        ("url", "/transcripts/33548.html"),
+        ("asset_id", "21170"),
+        ("id", "33548"),
+        ("source_created_at", "2017-10-13 15:57:30"),
+        ("source_updated_at", "2017-10-13 15:57:42"),
+    ] {
+        assert_eq!(r.extra.get(k).map(String::as_str), Some(v), "{k}");
+    }
+    assert!(!r.extra.contains_key("raw") && !r.extra.contains_key("html"));
+    assert_eq!(r.provenance.importer, "wcda-json");
+}
+
+#[test]
+fn legacy_json_collection_is_refused() {
+    let rel = "tests/fixtures/wcda-collection.json";
+    let bytes = read(rel);
+    assert_eq!(detect(rel, &bytes), Some(Format::WcdaJson));
+    let err = parse(Format::WcdaJson, rel, &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("tests/fixtures/wcda-collection.json: "),
+        "{err}"
+    );
+    assert!(
+        err.contains("WCDA collection") && err.contains("not a document"),
+        "{err}"
+    );
+    assert!(err.contains("491"), "{err}");
+}

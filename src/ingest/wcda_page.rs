@@ -81,7 +81,7 @@ const LABELS: &[&str] = &[
 ];
 
 /// Classification markings, lowercase, without a final dot.
-const CLASSIFICATIONS: &[&str] = &[
+pub(super) const CLASSIFICATIONS: &[&str] = &[
     "совершенно секретно",
     "совершенно секретно (особая папка)",
     "строго секретно",
