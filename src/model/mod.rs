@@ -7,10 +7,13 @@
 
 mod archival_ref;
 mod date;
+mod date_text;
+pub mod language;
 mod record;
 mod text;
 
 pub use archival_ref::ArchivalRef;
 pub use date::{DatePrecision, PartialDate};
+pub use language::{detect_script_lang, iso639_1};
 pub use record::{Provenance, Record, Source};
 pub use text::{Note, Text, TextRole};
