@@ -687,6 +687,21 @@ fn frus_corpus_performance() {
         "Bluefields Mosquito reservation",
         "commerce treaty ratification",
     ];
+    for (limit, facets) in [(0, false), (0, true), (10, false)] {
+        let t = Instant::now();
+        for q in queries {
+            let req = SearchRequest {
+                limit,
+                facets,
+                ..SearchRequest::new(q)
+            };
+            reopened.search(&req).unwrap();
+        }
+        eprintln!(
+            "limit {limit}, facets {facets}: mean {:.2?}",
+            t.elapsed() / queries.len() as u32
+        );
+    }
     let mut times = Vec::new();
     for round in 0..20 {
         for q in queries {
@@ -698,9 +713,9 @@ fn frus_corpus_performance() {
             let r = reopened.search(&req).unwrap();
             let d = t.elapsed();
             if round > 0 {
-                times.push(d);
+                times.push((d, q));
             }
-            if round == 0 {
+            if round == 1 {
                 eprintln!("{q:40} total {:6} in {:.2?}", r.total, d);
             }
         }
@@ -708,9 +723,10 @@ fn frus_corpus_performance() {
     times.sort();
     let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
     eprintln!(
-        "query latency with facets and 10 snippets: p50 {:.2?}, p99 {:.2?}, max {:.2?}",
-        pct(0.5),
-        pct(0.99),
-        times.last().unwrap()
+        "query latency with facets and 10 snippets: p50 {:.2?}, p99 {:.2?}, max {:.2?} ({})",
+        pct(0.5).0,
+        pct(0.99).0,
+        times.last().unwrap().0,
+        times.last().unwrap().1,
     );
 }
