@@ -33,8 +33,9 @@ struct Highlighter {
     first_bytes: [bool; 256],
 }
 
-/// The best window of a text: its matches' byte ranges and its score.
+/// The best window of a text: its span, the matches in and after it, and its score.
 struct Window {
+    core: Range<usize>,
     marks: Vec<Range<usize>>,
     score: f32,
 }
@@ -119,7 +120,8 @@ impl Snippets {
             }
         }
         if let Some((window, name, text)) = best {
-            return (render(&text, &window.marks), Some(name.to_string()));
+            let html = render(&text, Some(window.core), &window.marks);
+            return (html, Some(name.to_string()));
         }
         // No textual match (browsing, or a match in names or refs): the opening words.
         for (name, field) in [
@@ -129,7 +131,7 @@ impl Snippets {
         ] {
             let text = field_text(doc, field);
             if !text.is_empty() {
-                return (render(&text, &[]), Some(name.to_string()));
+                return (render(&text, None, &[]), Some(name.to_string()));
             }
         }
         (String::new(), None)
@@ -145,8 +147,14 @@ impl Highlighter {
         let mut counts = vec![0usize; self.terms.len()];
         let mut best: Option<Window> = None;
         let mut first_match = None;
+        // Once one window holds every term: only collect further marks up to this offset.
+        let mut complete_until: Option<usize> = None;
         while let Some(token) = stream.next() {
-            if first_match.is_some_and(|m| token.offset_from > m + SCAN_AFTER_MATCH_BYTES) {
+            if let Some(until) = complete_until {
+                if token.offset_from > until {
+                    break;
+                }
+            } else if first_match.is_some_and(|m| token.offset_from > m + SCAN_AFTER_MATCH_BYTES) {
                 break;
             }
             let first = token.text.as_bytes().first().copied().unwrap_or(0);
@@ -156,9 +164,16 @@ impl Highlighter {
             let Some(&(index, _)) = self.terms.get(token.text.as_str()) else {
                 continue;
             };
-            first_match.get_or_insert(token.offset_from);
-            let end = token.offset_to;
-            window.push_back((token.offset_from..end, index));
+            let range = token.offset_from..token.offset_to;
+            if complete_until.is_some() {
+                if let Some(best) = best.as_mut() {
+                    best.marks.push(range);
+                }
+                continue;
+            }
+            first_match.get_or_insert(range.start);
+            let end = range.end;
+            window.push_back((range, index));
             counts[index] += 1;
             while window.len() > 1 && text[window[0].0.start..end].chars().count() > SNIPPET_CHARS {
                 let (_, dropped) = window.pop_front().expect("not empty");
@@ -173,28 +188,26 @@ impl Highlighter {
                 + window.len() as f32 * 0.01;
             if best.as_ref().is_none_or(|b| score > b.score) {
                 best = Some(Window {
+                    core: window[0].0.start..end,
                     marks: window.iter().map(|(r, _)| r.clone()).collect(),
                     score,
                 });
             }
             if counts.iter().all(|&c| c > 0) {
-                break;
+                complete_until = Some(window[0].0.start + SNIPPET_CHARS * 4);
             }
         }
         best
     }
 }
 
-/// The fragment around `marks` (or the text's opening), escaped, marks in `<mark>`, with `…`
-/// where text was cut.
-fn render(text: &str, marks: &[Range<usize>]) -> String {
-    let (span_start, span_end) = match (marks.first(), marks.last()) {
-        (Some(first), Some(last)) => (first.start, last.end),
-        _ => (0, 0),
-    };
+/// The fragment around `core` (or the text's opening), escaped, with the `marks` inside it in
+/// `<mark>`, and `…` where text was cut.
+fn render(text: &str, core: Option<Range<usize>>, marks: &[Range<usize>]) -> String {
+    let (span_start, span_end) = core.map_or((0, 0), |c| (c.start, c.end));
     let used = text[span_start..span_end].chars().count();
     let spare = SNIPPET_CHARS.saturating_sub(used);
-    let before = if marks.is_empty() { 0 } else { spare / 3 };
+    let before = if span_end == 0 { 0 } else { spare / 3 };
     // Start `before` characters back, at a word start.
     let mut start = text[..span_start]
         .char_indices()
@@ -203,10 +216,13 @@ fn render(text: &str, marks: &[Range<usize>]) -> String {
         .last()
         .map_or(span_start, |(i, _)| i);
     if start > 0
-        && let Some(ws) = text[start..span_start].find(char::is_whitespace)
+        && let Some((ws, c)) = text[start..span_start]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
     {
-        start += ws + 1;
+        start += ws + c.len_utf8();
     }
+    start += text[start..span_start].len() - text[start..span_start].trim_start().len();
     // End after the remaining characters, at a word end.
     let after = SNIPPET_CHARS.saturating_sub(used + text[start..span_start].chars().count());
     let mut end = text[span_end..]
@@ -223,20 +239,28 @@ fn render(text: &str, marks: &[Range<usize>]) -> String {
     if start > 0 {
         html.push('…');
     }
+    let mut marks: Vec<Range<usize>> = marks
+        .iter()
+        .filter(|m| m.start >= start && m.end <= end)
+        .cloned()
+        .collect();
+    marks.sort_by_key(|m| m.start);
     let mut at = start;
     let mut i = 0;
     while i < marks.len() {
         // Adjacent marks (a CJK phrase, one character per token) become one.
         let mut mark = marks[i].clone();
-        while i + 1 < marks.len() && marks[i + 1].start == mark.end {
+        while i + 1 < marks.len() && marks[i + 1].start <= mark.end {
             i += 1;
-            mark.end = marks[i].end;
+            mark.end = mark.end.max(marks[i].end);
         }
-        escape_into(&text[at..mark.start], &mut html);
-        html.push_str("<mark>");
-        escape_into(&text[mark.clone()], &mut html);
-        html.push_str("</mark>");
-        at = mark.end;
+        if mark.start >= at {
+            escape_into(&text[at..mark.start], &mut html);
+            html.push_str("<mark>");
+            escape_into(&text[mark.clone()], &mut html);
+            html.push_str("</mark>");
+            at = mark.end;
+        }
         i += 1;
     }
     escape_into(&text[at..end], &mut html);
@@ -262,10 +286,16 @@ fn field_text(doc: &TantivyDocument, field: Field) -> String {
     text
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values, and folds every run of white
+/// space (line and paragraph breaks) into one space.
 fn escape_into(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
+            c if c.is_whitespace() => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
@@ -282,9 +312,10 @@ mod tests {
 
     #[test]
     fn openings_cut_at_a_word_and_escape() {
-        assert_eq!(render("short <b>", &[]), "short &lt;b&gt;");
+        assert_eq!(render("short <b>", None, &[]), "short &lt;b&gt;");
+        assert_eq!(render("one\n\n  two", None, &[]), "one two");
         let long = "word ".repeat(100);
-        let r = render(&long, &[]);
+        let r = render(&long, None, &[]);
         assert!(r.ends_with("word…"), "{r}");
         assert!(r.chars().count() <= SNIPPET_CHARS + 1);
     }
@@ -294,7 +325,7 @@ mod tests {
         let text = "a <x> 周恩来 b";
         let marks = [2..5, 6..9, 9..12, 12..15];
         assert_eq!(
-            render(text, &marks),
+            render(text, Some(2..15), &marks),
             "a <mark>&lt;x&gt;</mark> <mark>周恩来</mark> b"
         );
     }
@@ -303,10 +334,16 @@ mod tests {
     fn context_is_cut_at_words() {
         let text = format!("{} target {}", "before ".repeat(60), "after ".repeat(60));
         let at = text.find("target").unwrap();
-        let r = render(&text, std::slice::from_ref(&(at..at + 6)));
+        let r = render(&text, Some(at..at + 6), std::slice::from_ref(&(at..at + 6)));
         assert!(r.starts_with("…before"), "{r}");
         assert!(r.ends_with("after…"), "{r}");
         assert!(r.contains("<mark>target</mark>"));
         assert!(r.chars().count() <= SNIPPET_CHARS + 15, "{r}");
+        // Non-ASCII white space at the cut.
+        let text = format!("{}周 target", "x\u{3000}".repeat(100));
+        let at = text.find("target").unwrap();
+        let r = render(&text, Some(at..at + 6), std::slice::from_ref(&(at..at + 6)));
+        assert!(r.starts_with("…x x"), "{r}");
+        assert!(r.ends_with("周 <mark>target</mark>"), "{r}");
     }
 }
