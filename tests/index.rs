@@ -470,6 +470,21 @@ fn facets_count_the_whole_filtered_result() {
     assert_eq!(filtered.facets["archive"].len(), 2);
     let no_facets = search(&f.index, "parallel");
     assert!(no_facets.facets.is_empty());
+
+    // Browsing facets are cached per index generation: a commit is seen.
+    let browse = SearchRequest {
+        facets: true,
+        ..SearchRequest::default()
+    };
+    assert_eq!(f.index.search(&browse).unwrap().facets, r.facets);
+    {
+        let mut w = f.index.writer().unwrap();
+        w.delete("wcda-113729").unwrap();
+        w.commit(43).unwrap();
+    }
+    let after = f.index.search(&browse).unwrap();
+    assert_eq!(after.total, 23);
+    assert!(!after.facets["archive"].iter().any(|c| c.value == "APRF"));
 }
 
 #[test]
@@ -579,6 +594,47 @@ fn last_seq_round_trips_through_reopening() {
             .last_seq(),
         0
     );
+}
+
+#[test]
+fn an_index_of_another_schema_is_replaced() {
+    use tantivy::schema::{Schema, TEXT};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut b = Schema::builder();
+        let body = b.add_text_field("body", TEXT);
+        let old = tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+        let mut w: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
+        w.add_document(tantivy::doc!(body => "old")).unwrap();
+        let mut prepared = w.prepare_commit().unwrap();
+        prepared.set_payload("99");
+        prepared.commit().unwrap();
+    }
+    std::fs::write(dir.path().join("unrelated.txt"), "kept").unwrap();
+    let index = Index::open_or_create(dir.path()).unwrap();
+    assert_eq!(index.last_seq(), 0, "rebuild from the store");
+    assert_eq!(index.num_docs(), 0);
+    assert!(dir.path().join("unrelated.txt").exists());
+    let mut w = index.writer().unwrap();
+    w.upsert(&hostile(), "h").unwrap();
+    w.commit(1).unwrap();
+    assert_eq!(ids(&search(&index, "attacker")), ["test-hostile"]);
+}
+
+#[test]
+fn the_index_is_shared_between_threads() {
+    fn shared<T: Send + Sync + Clone>() {}
+    shared::<Index>();
+    let f = fixture();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let index = f.index.clone();
+            std::thread::spawn(move || search(&index, "parallel").total)
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 2);
+    }
 }
 
 #[test]

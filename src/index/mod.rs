@@ -29,9 +29,10 @@ mod search;
 mod snippet;
 mod writer;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::{IndexReader, ReloadPolicy};
@@ -59,7 +60,12 @@ pub(crate) struct Inner {
     fields: Fields,
     parser: FondsQueryParser,
     last_seq: AtomicU64,
+    /// The facets of all documents, for the searcher generation they were counted on.
+    browse_facets: Mutex<Option<(u64, Facets)>>,
 }
+
+/// Facet counts by facet name, as in [`SearchResults::facets`].
+pub(crate) type Facets = BTreeMap<String, Vec<FacetCount>>;
 
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -120,6 +126,7 @@ impl Index {
             fields,
             parser,
             last_seq: AtomicU64::new(0),
+            browse_facets: Mutex::new(None),
         };
         inner
             .last_seq

@@ -58,6 +58,9 @@ impl Index {
             )));
         }
         let text_query = (!parsed.match_all).then(|| parsed.query.box_clone());
+        // Browsing everything (the landing page) counts facets over the whole index: counted
+        // once per index generation.
+        let browse_all = parsed.match_all && filters.is_empty();
         let query: Box<dyn Query> = if filters.is_empty() {
             parsed.query
         } else {
@@ -78,7 +81,20 @@ impl Index {
             Sort::DateDesc => Some(Order::Desc),
         };
         let searcher = inner.reader.searcher();
-        let facets = req.facets.then_some(FacetCounter);
+        let generation = searcher.generation().generation_id();
+        let cached = if browse_all && req.facets {
+            let cache = inner
+                .browse_facets
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            cache
+                .as_ref()
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, facets)| facets.clone())
+        } else {
+            None
+        };
+        let facets = (req.facets && cached.is_none()).then_some(FacetCounter);
         let top = TopDocs::for_doc_range(req.offset..req.offset.saturating_add(req.limit));
         let (page, total, tally): (Vec<(f32, DocAddress)>, usize, _) = match order {
             _ if req.limit == 0 => {
@@ -123,10 +139,24 @@ impl Index {
                 snippet_source,
             });
         }
+        let facets = match (cached, tally) {
+            (Some(facets), _) => facets,
+            (None, Some(tally)) => {
+                let facets = facet_counter::group(tally);
+                if browse_all {
+                    *inner
+                        .browse_facets
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner()) = Some((generation, facets.clone()));
+                }
+                facets
+            }
+            (None, None) => Default::default(),
+        };
         Ok(SearchResults {
             total,
             hits,
-            facets: tally.map(facet_counter::group).unwrap_or_default(),
+            facets,
             warnings: parsed.warnings,
         })
     }
