@@ -468,6 +468,25 @@ fn facets_count_the_whole_filtered_result() {
         .unwrap();
     assert_eq!(filtered.total, 1);
     assert_eq!(filtered.facets["archive"].len(), 2);
+    // Paging past the end, and absurd limits, are harmless.
+    let far = f
+        .index
+        .search(&SearchRequest {
+            offset: usize::MAX,
+            limit: usize::MAX,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!((far.total, far.hits.len()), (24, 0));
+    let page2 = f
+        .index
+        .search(&SearchRequest {
+            offset: 20,
+            limit: usize::MAX,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(page2.hits.len(), 4);
     let no_facets = search(&f.index, "parallel");
     assert!(no_facets.facets.is_empty());
 

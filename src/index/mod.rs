@@ -40,6 +40,7 @@ use tantivy::{IndexReader, ReloadPolicy};
 pub use error::IndexError;
 pub use request::{SearchRequest, Sort};
 pub use results::{FacetCount, Hit, SearchResults};
+pub use search::MAX_LIMIT;
 pub use writer::IndexWriter;
 
 use query_parser::FondsQueryParser;

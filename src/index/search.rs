@@ -13,6 +13,9 @@ use super::schema::names;
 use super::snippet::Snippets;
 use super::{Hit, Index, IndexError, SearchRequest, SearchResults, Sort};
 
+/// The most hits one request returns (a larger `limit` is cut to this).
+pub const MAX_LIMIT: usize = 1000;
+
 impl Index {
     /// Runs a search: the query (see [`SearchRequest`] for the language) with the request's
     /// filters; returns the total, the requested page of hits with snippets and, if asked,
@@ -95,9 +98,13 @@ impl Index {
             None
         };
         let facets = (req.facets && cached.is_none()).then_some(FacetCounter);
-        let top = TopDocs::for_doc_range(req.offset..req.offset.saturating_add(req.limit));
+        // Bounded so that a hostile `limit` or `offset` cannot make the collector allocate
+        // without end: past the last document there is nothing to collect anyway.
+        let offset = req.offset.min(searcher.num_docs() as usize);
+        let limit = req.limit.min(MAX_LIMIT);
+        let top = TopDocs::for_doc_range(offset..offset + limit);
         let (page, total, tally): (Vec<(f32, DocAddress)>, usize, _) = match order {
-            _ if req.limit == 0 => {
+            _ if limit == 0 => {
                 let (total, tally) = searcher.search(&query, &(Count, facets)).map_err(&t)?;
                 (Vec::new(), total, tally)
             }
