@@ -748,6 +748,10 @@ fn frus_corpus_performance() {
     let start = Instant::now();
     let reopened = Index::open_or_create(tmp.path()).unwrap();
     eprintln!("cold open: {:.2?}", start.elapsed());
+    let start = Instant::now();
+    let entries = reopened.entries().unwrap();
+    eprintln!("entries(): {} in {:.2?}", entries.len(), start.elapsed());
+    assert_eq!(entries.len(), records.len());
     let queries = [
         "treaty",
         "Nicaragua",
