@@ -364,6 +364,11 @@ fn field_queries_and_aliases() {
     assert_eq!(ids(&search(&f.index, "archive:APRF")), ["wcda-113729"]);
     assert_eq!(ids(&search(&f.index, "lang:ja")), ["test-undated"]);
     assert_eq!(ids(&search(&f.index, "body:Bulganin")), ["wcda-113729"]);
+    assert_eq!(
+        ids(&search(&f.index, "date_start:[19500801 TO 19501231]")),
+        ["wcda-113729"]
+    );
+    assert_eq!(ids(&search(&f.index, "Title:Ciphered")), ["wcda-113729"]);
     // Title matches rank above body matches.
     let r = search(&f.index, "Ciphered OR Jemulpo OR Shanghai");
     assert_eq!(r.hits[0].id, "wcda-113729");
