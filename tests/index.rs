@@ -364,6 +364,11 @@ fn field_queries_and_aliases() {
     assert_eq!(ids(&search(&f.index, "archive:APRF")), ["wcda-113729"]);
     assert_eq!(ids(&search(&f.index, "lang:ja")), ["test-undated"]);
     assert_eq!(ids(&search(&f.index, "body:Bulganin")), ["wcda-113729"]);
+    assert_eq!(
+        ids(&search(&f.index, "date_start:[19500801 TO 19501231]")),
+        ["wcda-113729"]
+    );
+    assert_eq!(ids(&search(&f.index, "Title:Ciphered")), ["wcda-113729"]);
     // Title matches rank above body matches.
     let r = search(&f.index, "Ciphered OR Jemulpo OR Shanghai");
     assert_eq!(r.hits[0].id, "wcda-113729");
@@ -468,8 +473,42 @@ fn facets_count_the_whole_filtered_result() {
         .unwrap();
     assert_eq!(filtered.total, 1);
     assert_eq!(filtered.facets["archive"].len(), 2);
+    // Paging past the end, and absurd limits, are harmless.
+    let far = f
+        .index
+        .search(&SearchRequest {
+            offset: usize::MAX,
+            limit: usize::MAX,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!((far.total, far.hits.len()), (24, 0));
+    let page2 = f
+        .index
+        .search(&SearchRequest {
+            offset: 20,
+            limit: usize::MAX,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(page2.hits.len(), 4);
     let no_facets = search(&f.index, "parallel");
     assert!(no_facets.facets.is_empty());
+
+    // Browsing facets are cached per index generation: a commit is seen.
+    let browse = SearchRequest {
+        facets: true,
+        ..SearchRequest::default()
+    };
+    assert_eq!(f.index.search(&browse).unwrap().facets, r.facets);
+    {
+        let mut w = f.index.writer().unwrap();
+        w.delete("wcda-113729").unwrap();
+        w.commit(43).unwrap();
+    }
+    let after = f.index.search(&browse).unwrap();
+    assert_eq!(after.total, 23);
+    assert!(!after.facets["archive"].iter().any(|c| c.value == "APRF"));
 }
 
 #[test]
@@ -582,6 +621,47 @@ fn last_seq_round_trips_through_reopening() {
 }
 
 #[test]
+fn an_index_of_another_schema_is_replaced() {
+    use tantivy::schema::{Schema, TEXT};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut b = Schema::builder();
+        let body = b.add_text_field("body", TEXT);
+        let old = tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+        let mut w: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
+        w.add_document(tantivy::doc!(body => "old")).unwrap();
+        let mut prepared = w.prepare_commit().unwrap();
+        prepared.set_payload("99");
+        prepared.commit().unwrap();
+    }
+    std::fs::write(dir.path().join("unrelated.txt"), "kept").unwrap();
+    let index = Index::open_or_create(dir.path()).unwrap();
+    assert_eq!(index.last_seq(), 0, "rebuild from the store");
+    assert_eq!(index.num_docs(), 0);
+    assert!(dir.path().join("unrelated.txt").exists());
+    let mut w = index.writer().unwrap();
+    w.upsert(&hostile(), "h").unwrap();
+    w.commit(1).unwrap();
+    assert_eq!(ids(&search(&index, "attacker")), ["test-hostile"]);
+}
+
+#[test]
+fn the_index_is_shared_between_threads() {
+    fn shared<T: Send + Sync + Clone>() {}
+    shared::<Index>();
+    let f = fixture();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let index = f.index.clone();
+            std::thread::spawn(move || search(&index, "parallel").total)
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 2);
+    }
+}
+
+#[test]
 fn one_writer_at_a_time() {
     let f = fixture();
     let _w = f.index.writer().unwrap();
@@ -673,6 +753,10 @@ fn frus_corpus_performance() {
     let start = Instant::now();
     let reopened = Index::open_or_create(tmp.path()).unwrap();
     eprintln!("cold open: {:.2?}", start.elapsed());
+    let start = Instant::now();
+    let entries = reopened.entries().unwrap();
+    eprintln!("entries(): {} in {:.2?}", entries.len(), start.elapsed());
+    assert_eq!(entries.len(), records.len());
     let queries = [
         "treaty",
         "Nicaragua",
@@ -687,6 +771,21 @@ fn frus_corpus_performance() {
         "Bluefields Mosquito reservation",
         "commerce treaty ratification",
     ];
+    for (limit, facets) in [(0, false), (0, true), (10, false)] {
+        let t = Instant::now();
+        for q in queries {
+            let req = SearchRequest {
+                limit,
+                facets,
+                ..SearchRequest::new(q)
+            };
+            reopened.search(&req).unwrap();
+        }
+        eprintln!(
+            "limit {limit}, facets {facets}: mean {:.2?}",
+            t.elapsed() / queries.len() as u32
+        );
+    }
     let mut times = Vec::new();
     for round in 0..20 {
         for q in queries {
@@ -698,9 +797,9 @@ fn frus_corpus_performance() {
             let r = reopened.search(&req).unwrap();
             let d = t.elapsed();
             if round > 0 {
-                times.push(d);
+                times.push((d, q));
             }
-            if round == 0 {
+            if round == 1 {
                 eprintln!("{q:40} total {:6} in {:.2?}", r.total, d);
             }
         }
@@ -708,9 +807,10 @@ fn frus_corpus_performance() {
     times.sort();
     let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
     eprintln!(
-        "query latency with facets and 10 snippets: p50 {:.2?}, p99 {:.2?}, max {:.2?}",
-        pct(0.5),
-        pct(0.99),
-        times.last().unwrap()
+        "query latency with facets and 10 snippets: p50 {:.2?}, p99 {:.2?}, max {:.2?} ({})",
+        pct(0.5).0,
+        pct(0.99).0,
+        times.last().unwrap().0,
+        times.last().unwrap().1,
     );
 }

@@ -18,6 +18,7 @@
 //! Analyzers are not stored in the index: [`register`] runs every time an index is opened.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use tantivy::tokenizer::{
     RawTokenizer, RemoveLongFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -44,7 +45,7 @@ pub fn fonds_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
         .filter(FoldFilter)
-        .filter(ScriptStemmer)
+        .filter(ScriptStemmer::default())
         .build()
 }
 
@@ -52,6 +53,27 @@ pub fn fonds_analyzer() -> TextAnalyzer {
 pub fn keyword_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
         .filter(FoldFilter)
+        .build()
+}
+
+/// The `fonds` analyzer for highlighting one query's terms: the same tokens, except that a
+/// word is only stemmed if it could stem to one of `stems` (it starts with a stem's first
+/// characters, all but the last two), so long texts are scanned for snippets several times
+/// faster. A word it leaves unstemmed cannot equal any of `stems`.
+pub(crate) fn highlight_analyzer(stems: &[String]) -> TextAnalyzer {
+    let gates = stems
+        .iter()
+        .map(|stem| {
+            let keep = stem.chars().count().saturating_sub(2).max(1);
+            stem.chars().take(keep).collect::<String>()
+        })
+        .collect::<Vec<_>>();
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES + 1))
+        .filter(FoldFilter)
+        .filter(ScriptStemmer {
+            gates: Some(std::sync::Arc::from(gates)),
+        })
         .build()
 }
 
@@ -265,38 +287,61 @@ fn fold_into(text: &str, out: &mut String) {
 }
 
 /// Stems Cyrillic tokens with the Russian Snowball stemmer, Latin ones with the English one.
-#[derive(Clone, Copy, Default)]
-pub struct ScriptStemmer;
+#[derive(Clone, Default)]
+pub struct ScriptStemmer {
+    /// For highlighting: only words starting with one of these are stemmed.
+    gates: Option<std::sync::Arc<[String]>>,
+}
 
 /// [`ScriptStemmer`] applied to a tokenizer.
 #[derive(Clone)]
 pub struct ScriptStemmerTokenizer<T> {
     inner: T,
+    gates: Option<std::sync::Arc<[String]>>,
+    cache: StemCache,
 }
 
+/// The most recent stems, by word: Snowball costs several times a hash lookup, and a
+/// collection's vocabulary repeats. Each indexing thread has its own (tokenizers are cloned).
+#[derive(Clone, Default)]
+struct StemCache {
+    stems: HashMap<String, String>,
+}
+
+/// Words cached before the cache starts over.
+const STEM_CACHE_WORDS: usize = 50_000;
+
 /// The token stream of [`ScriptStemmer`].
-pub struct ScriptStemmerTokenStream<S> {
+pub struct ScriptStemmerTokenStream<'a, S> {
     tail: S,
     russian: frostem::Stemmer,
     english: frostem::Stemmer,
+    gates: Option<&'a [String]>,
+    cache: &'a mut StemCache,
 }
 
 impl TokenFilter for ScriptStemmer {
     type Tokenizer<T: Tokenizer> = ScriptStemmerTokenizer<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> ScriptStemmerTokenizer<T> {
-        ScriptStemmerTokenizer { inner: tokenizer }
+        ScriptStemmerTokenizer {
+            inner: tokenizer,
+            gates: self.gates,
+            cache: StemCache::default(),
+        }
     }
 }
 
 impl<T: Tokenizer> Tokenizer for ScriptStemmerTokenizer<T> {
-    type TokenStream<'a> = ScriptStemmerTokenStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = ScriptStemmerTokenStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         ScriptStemmerTokenStream {
             tail: self.inner.token_stream(text),
             russian: frostem::Stemmer::new(frostem::Algorithm::Russian),
             english: frostem::Stemmer::new(frostem::Algorithm::English),
+            gates: self.gates.as_deref(),
+            cache: &mut self.cache,
         }
     }
 }
@@ -320,20 +365,36 @@ fn script_of(token: &str) -> Script {
     if latin { Script::Latin } else { Script::Other }
 }
 
-impl<S: TokenStream> TokenStream for ScriptStemmerTokenStream<S> {
+impl<S: TokenStream> TokenStream for ScriptStemmerTokenStream<'_, S> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
         let token = self.tail.token_mut();
+        if let Some(gates) = self.gates
+            && !gates.iter().any(|g| token.text.starts_with(g.as_str()))
+        {
+            return true;
+        }
         let stemmer = match script_of(&token.text) {
             Script::Cyrillic => &self.russian,
             Script::Latin => &self.english,
             Script::Other => return true,
         };
-        if let Cow::Owned(stem) = stemmer.stem(&token.text) {
-            token.text = stem;
+        let stems = &mut self.cache.stems;
+        if let Some(stem) = stems.get(&token.text) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
         }
+        let stem = match stemmer.stem(&token.text) {
+            Cow::Owned(stem) => stem,
+            Cow::Borrowed(_) => token.text.clone(),
+        };
+        if stems.len() >= STEM_CACHE_WORDS {
+            stems.clear();
+        }
+        stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
         true
     }
 
@@ -431,6 +492,25 @@ mod tests {
             spans.push(&text[t.offset_from..t.offset_to]);
         }
         assert_eq!(spans, ["Передайте", "Чжоу", "Энляю"]);
+    }
+
+    #[test]
+    fn highlighting_stems_only_words_that_can_match() {
+        let text = "The divisions of the Division; Сталину, Сталиным; dying skies";
+        let stems = tokens("division Сталин die sky");
+        let mut full = fonds_analyzer();
+        let mut gated = highlight_analyzer(&stems);
+        let (mut a, mut b) = (full.token_stream(text), gated.token_stream(text));
+        while let Some(t) = a.next() {
+            let g = b.next().unwrap();
+            assert_eq!(g.offset_from, t.offset_from);
+            if stems.contains(&t.text) {
+                assert_eq!(g.text, t.text);
+            } else {
+                assert!(!stems.contains(&g.text));
+            }
+        }
+        assert!(b.next().is_none());
     }
 
     #[test]

@@ -29,9 +29,10 @@ mod search;
 mod snippet;
 mod writer;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::{IndexReader, ReloadPolicy};
@@ -39,6 +40,7 @@ use tantivy::{IndexReader, ReloadPolicy};
 pub use error::IndexError;
 pub use request::{SearchRequest, Sort};
 pub use results::{FacetCount, Hit, SearchResults};
+pub use search::MAX_LIMIT;
 pub use writer::IndexWriter;
 
 use query_parser::FondsQueryParser;
@@ -59,7 +61,12 @@ pub(crate) struct Inner {
     fields: Fields,
     parser: FondsQueryParser,
     last_seq: AtomicU64,
+    /// The facets of all documents, for the searcher generation they were counted on.
+    browse_facets: Mutex<Option<(u64, Facets)>>,
 }
+
+/// Facet counts by facet name, as in [`SearchResults::facets`].
+pub(crate) type Facets = BTreeMap<String, Vec<FacetCount>>;
 
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -120,6 +127,7 @@ impl Index {
             fields,
             parser,
             last_seq: AtomicU64::new(0),
+            browse_facets: Mutex::new(None),
         };
         inner
             .last_seq
@@ -140,28 +148,39 @@ impl Index {
     pub fn entries(&self) -> Result<Vec<(String, String)>, IndexError> {
         let searcher = self.inner.reader.searcher();
         let t = IndexError::tantivy(&self.inner.dir, "list entries");
+        let io = |e: std::io::Error| t(tantivy::TantivyError::from(e));
         let mut out = Vec::with_capacity(searcher.num_docs() as usize);
-        let (mut id, mut hash) = (String::new(), String::new());
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
-            let ids = fast.str(schema::names::ID).map_err(&t)?;
-            let hashes = fast.str(schema::names::HASH).map_err(&t)?;
+            let ids = fast.str(schema::names::ID).map_err(t)?;
+            let hashes = fast.str(schema::names::HASH).map_err(t)?;
             let (Some(ids), Some(hashes)) = (ids, hashes) else {
                 continue;
             };
+            // Every term of the segment in ordinal order, read in one pass over each
+            // dictionary (looking ordinals up one by one costs a block decode each).
+            let all_terms = |column: &tantivy::columnar::StrColumn| {
+                let mut terms = Vec::with_capacity(column.num_terms());
+                let mut stream = column.dictionary().stream()?;
+                while stream.advance() {
+                    terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+                }
+                Ok::<_, std::io::Error>(terms)
+            };
+            let (id_terms, hash_terms) = (
+                all_terms(&ids).map_err(io)?,
+                all_terms(&hashes).map_err(io)?,
+            );
+            let term = |terms: &[String], ord: Option<u64>| {
+                ord.and_then(|o| terms.get(o as usize))
+                    .cloned()
+                    .unwrap_or_default()
+            };
             for doc in segment.doc_ids_alive() {
-                id.clear();
-                hash.clear();
-                if let Some(ord) = ids.term_ords(doc).next() {
-                    ids.ord_to_str(ord, &mut id)
-                        .map_err(|e| t(tantivy::TantivyError::from(e)))?;
-                }
-                if let Some(ord) = hashes.term_ords(doc).next() {
-                    hashes
-                        .ord_to_str(ord, &mut hash)
-                        .map_err(|e| t(tantivy::TantivyError::from(e)))?;
-                }
-                out.push((id.clone(), hash.clone()));
+                out.push((
+                    term(&id_terms, ids.term_ords(doc).next()),
+                    term(&hash_terms, hashes.term_ords(doc).next()),
+                ));
             }
         }
         out.sort_unstable();

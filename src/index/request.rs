@@ -56,7 +56,8 @@ pub struct SearchRequest {
     pub archive: Option<String>,
     /// Only records of this source collection, by its exact title.
     pub collection: Option<String>,
-    /// How many hits to return.
+    /// How many hits to return (at most [`MAX_LIMIT`](super::MAX_LIMIT); 0 for only the total
+    /// and facets).
     pub limit: usize,
     /// How many hits to skip (paging).
     pub offset: usize,

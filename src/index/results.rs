@@ -25,7 +25,7 @@ pub struct SearchResults {
 pub struct Hit {
     /// The record id.
     pub id: String,
-    /// The record's title.
+    /// The record's title, as plain text (escape it for HTML; the snippet is escaped already).
     pub title: String,
     /// The record's date, ISO 8601 of its precision.
     pub date: Option<String>,

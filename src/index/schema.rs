@@ -122,7 +122,7 @@ impl Fields {
         if let Some(summary) = &record.summary {
             doc.add_text(self.summary, summary);
         }
-        let mut langs: Vec<&str> = record.languages.iter().map(String::as_str).collect();
+        let mut langs: Vec<&str> = record.languages.iter().map(|l| l.trim()).collect();
         for text in &record.texts {
             let field = match text.role {
                 TextRole::Transcript => self.original,
@@ -135,8 +135,8 @@ impl Fields {
             for translator in &text.translators {
                 doc.add_text(self.names, translator);
             }
-            if text.role == TextRole::Transcript && !text.lang.is_empty() {
-                langs.push(&text.lang);
+            if text.role == TextRole::Transcript {
+                langs.push(text.lang.trim());
             }
         }
         for name in record
@@ -179,6 +179,7 @@ impl Fields {
         if let Some(t) = record.doc_type.as_deref().filter(|t| !t.trim().is_empty()) {
             facet(&["type", t.trim()]);
         }
+        langs.retain(|l| !l.is_empty());
         langs.sort_unstable();
         langs.dedup();
         for lang in &langs {
@@ -190,8 +191,8 @@ impl Fields {
         let mut archives: Vec<&str> = record
             .archival_refs
             .iter()
-            .filter_map(|r| r.archive.as_deref())
-            .filter(|a| !a.trim().is_empty())
+            .filter_map(|r| r.archive.as_deref().map(str::trim))
+            .filter(|a| !a.is_empty())
             .collect();
         archives.sort_unstable();
         archives.dedup();
@@ -208,7 +209,7 @@ impl Fields {
         }
 
         if let Some(t) = &record.doc_type {
-            doc.add_text(self.doc_type, t);
+            doc.add_text(self.doc_type, t.trim());
         }
         for lang in langs {
             doc.add_text(self.lang, lang);

@@ -13,6 +13,9 @@ use super::schema::names;
 use super::snippet::Snippets;
 use super::{Hit, Index, IndexError, SearchRequest, SearchResults, Sort};
 
+/// The most hits one request returns (a larger `limit` is cut to this).
+pub const MAX_LIMIT: usize = 1000;
+
 impl Index {
     /// Runs a search: the query (see [`SearchRequest`] for the language) with the request's
     /// filters; returns the total, the requested page of hits with snippets and, if asked,
@@ -58,6 +61,9 @@ impl Index {
             )));
         }
         let text_query = (!parsed.match_all).then(|| parsed.query.box_clone());
+        // Browsing everything (the landing page) counts facets over the whole index: counted
+        // once per index generation.
+        let browse_all = parsed.match_all && filters.is_empty();
         let query: Box<dyn Query> = if filters.is_empty() {
             parsed.query
         } else {
@@ -78,10 +84,27 @@ impl Index {
             Sort::DateDesc => Some(Order::Desc),
         };
         let searcher = inner.reader.searcher();
-        let facets = req.facets.then_some(FacetCounter);
-        let top = TopDocs::for_doc_range(req.offset..req.offset.saturating_add(req.limit));
+        let generation = searcher.generation().generation_id();
+        let cached = if browse_all && req.facets {
+            let cache = inner
+                .browse_facets
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            cache
+                .as_ref()
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, facets)| facets.clone())
+        } else {
+            None
+        };
+        let facets = (req.facets && cached.is_none()).then_some(FacetCounter);
+        // Bounded so that a hostile `limit` or `offset` cannot make the collector allocate
+        // without end: past the last document there is nothing to collect anyway.
+        let offset = req.offset.min(searcher.num_docs() as usize);
+        let limit = req.limit.min(MAX_LIMIT);
+        let top = TopDocs::for_doc_range(offset..offset + limit);
         let (page, total, tally): (Vec<(f32, DocAddress)>, usize, _) = match order {
-            _ if req.limit == 0 => {
+            _ if limit == 0 => {
                 let (total, tally) = searcher.search(&query, &(Count, facets)).map_err(&t)?;
                 (Vec::new(), total, tally)
             }
@@ -123,10 +146,24 @@ impl Index {
                 snippet_source,
             });
         }
+        let facets = match (cached, tally) {
+            (Some(facets), _) => facets,
+            (None, Some(tally)) => {
+                let facets = facet_counter::group(tally);
+                if browse_all {
+                    *inner
+                        .browse_facets
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner()) = Some((generation, facets.clone()));
+                }
+                facets
+            }
+            (None, None) => Default::default(),
+        };
         Ok(SearchResults {
             total,
             hits,
-            facets: tally.map(facet_counter::group).unwrap_or_default(),
+            facets,
             warnings: parsed.warnings,
         })
     }
