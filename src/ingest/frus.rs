@@ -50,10 +50,27 @@
 //!   dateline's attributes (`frus:doc-dateTime`, `dateline text`, `head`).
 //! - **source**, **citation** ("…, Document 12"), **rights** (public domain).
 //!
-//! A `div[@type='document']` inside a `frus:attachment` is an enclosure printed with its host
-//! (frus1861 encodes enclosures so, without ids): it is body text of the host document, not a
-//! record of its own. One outside any document is skipped with a diagnostic when it has no id.
-//! A document div elsewhere without an `xml:id` is an error naming its line.
+//! **Enclosures.** Every `div[@type='document']` is a record. One nested in another document
+//! (frus1861 prints conventions, proclamations and schedules so, inside a `frus:attachment`,
+//! without ids) stays part of its host's body, as printed, and is also a record of its own,
+//! emitted right after its host (and before the host's next enclosure), read by the rules above
+//! from its own head, dateline, closer and source notes, never its host's:
+//!
+//! - without an `xml:id`: **id** `<host record id>-enc<k>`, `k` counting the host's id-less
+//!   document divs from 1 in document order (`frus1861-d3-enc1`; one nested in an enclosure is
+//!   `…-enc1-enc1`); **title** its head, else "Enclosure <k> to <host title>"; **source** the
+//!   host's page and id; **citation** the host's with ", enclosure <k>"; the locator
+//!   `enclosure <k> of div[@xml:id='d3'], line 2879`;
+//! - with an `xml:id`: a record like any other (none in the shared corpus);
+//!
+//! and either way `extra["enclosed_in"]`, the host's record id. An id-less document div in a
+//! `frus:attachment` outside any document (frus1861's front matter has one) is named after the
+//! nearest enclosing `div` with an `xml:id`: `<volume>-<div xml:id>-enc<k>`
+//! (`frus1861-message-of-the-president-enc1`), or `<volume>-enc<k>` with none; its source page
+//! is that div's, and it has no `enclosed_in`. Enclosures without a date or head of their own
+//! get one [`Diagnostic`] for the volume, not one each. A made id that is already another
+//! record's id is an error naming both lines. A document div without an `xml:id` outside any
+//! document and any attachment is an error naming its line.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -72,8 +89,9 @@ const RIGHTS: &str = "Public domain (U.S. Government work).";
 
 /// Reads one FRUS TEI volume into records, one per `div[@type='document']`, in source order.
 ///
-/// Malformed XML is an error naming the line and column; so is a volume without documents and
-/// a document without `xml:id`. Nothing partial is returned on error.
+/// Malformed XML is an error naming the line and column; so is a volume without documents, a
+/// document without `xml:id` outside any document or attachment, and an enclosure id
+/// (`-enc<k>`) already taken. Nothing partial is returned on error.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
     VolumeReader::new(name, bytes).read()
 }
@@ -519,6 +537,133 @@ enum CaptureKind {
 struct Pending {
     record: Record,
     corresp: Vec<String>,
+    /// The line of its `div` start tag.
+    line: usize,
+    /// Whether its id was made (`-enc<k>`) rather than read from an `xml:id`.
+    enclosure: bool,
+}
+
+/// Where a `div[@type='document']` met outside any document gets its identity.
+enum Origin {
+    /// From its own `xml:id`.
+    Own,
+    /// An id-less enclosure in a `frus:attachment` outside any document: the `k`-th such under
+    /// the nearest ancestor `div` with an `xml:id` (`host`), or under the volume itself.
+    Loose { host: Option<String>, k: usize },
+}
+
+/// Where a document nested in the document being read starts.
+struct NestedStart {
+    line: usize,
+    /// The page in force at its start.
+    page: Option<String>,
+}
+
+/// An ancestor `div` with an `xml:id`, open outside documents: it hosts id-less enclosures
+/// met outside any document.
+struct HostDiv {
+    depth: usize,
+    id: String,
+    enclosures: usize,
+}
+
+/// What names a record and places it: made from the `div`'s `xml:id`, or for an enclosure
+/// without one, from its host's.
+struct Ident {
+    /// The record id.
+    id: String,
+    /// The locator without its line: `div[@xml:id='d12']`, `enclosure 1 of div[@xml:id='d12']`.
+    path: String,
+    line: usize,
+    /// The page at history.state.gov.
+    url: String,
+    /// The source's own id: the `xml:id`, or the host's.
+    record_id: Option<String>,
+    /// What the citation names after the volume: `Document 12`, `Document 12, enclosure 1`.
+    cite_as: String,
+    /// The record id of the document it is enclosed in.
+    enclosed_in: Option<String>,
+    /// The title when the head is empty.
+    untitled: String,
+    /// Whether the id was made rather than read (`-enc<k>`).
+    enclosure: bool,
+}
+
+impl Ident {
+    /// A document with its own `xml:id`.
+    fn own(volume: &str, doc: &Elem, line: usize, enclosed_in: Option<String>) -> Ident {
+        let div_id = doc.attr("xml:id").unwrap_or_default().trim();
+        let number = doc.attr("n").map(str::trim).filter(|n| !n.is_empty());
+        Ident {
+            id: format!("{volume}-{div_id}"),
+            path: format!("div[@xml:id='{div_id}']"),
+            line,
+            url: format!("https://history.state.gov/historicaldocuments/{volume}/{div_id}"),
+            record_id: Some(div_id.to_string()),
+            cite_as: match number {
+                Some(n) => format!("Document {n}"),
+                None => div_id.to_string(),
+            },
+            enclosed_in,
+            untitled: format!("Document {}", number.unwrap_or(div_id)),
+            enclosure: false,
+        }
+    }
+
+    /// The `k`-th id-less document div inside the document `self`, titled `host_title`.
+    fn enclosure(&self, k: usize, line: usize, host_title: &str) -> Ident {
+        Ident {
+            id: format!("{}-enc{k}", self.id),
+            path: format!("enclosure {k} of {}", self.path),
+            line,
+            url: self.url.clone(),
+            record_id: self.record_id.clone(),
+            cite_as: format!("{}, enclosure {k}", self.cite_as),
+            enclosed_in: Some(self.id.clone()),
+            untitled: format!("Enclosure {k} to {host_title}"),
+            enclosure: true,
+        }
+    }
+
+    /// The `k`-th id-less document div outside any document, under the div `host`.
+    fn loose(volume: &str, host: Option<&str>, k: usize, line: usize) -> Ident {
+        let (id, path, url, cite_as, untitled) = match host {
+            Some(h) => (
+                format!("{volume}-{h}-enc{k}"),
+                format!("enclosure {k} in div[@xml:id='{h}']"),
+                format!("https://history.state.gov/historicaldocuments/{volume}/{h}"),
+                format!("{h}, enclosure {k}"),
+                format!("Enclosure {k} in {h}"),
+            ),
+            None => (
+                format!("{volume}-enc{k}"),
+                format!("enclosure {k} outside any div with an xml:id"),
+                format!("https://history.state.gov/historicaldocuments/{volume}"),
+                format!("enclosure {k}"),
+                format!("Enclosure {k}"),
+            ),
+        };
+        Ident {
+            id,
+            path,
+            line,
+            url,
+            record_id: host.map(str::to_string),
+            cite_as,
+            enclosed_in: None,
+            untitled,
+            enclosure: true,
+        }
+    }
+
+    fn locator(&self) -> String {
+        format!("{}, line {}", self.path, self.line)
+    }
+}
+
+/// Whether an element is a `div[@type='document']`.
+fn is_document(e: &Elem) -> bool {
+    e.is("div") && e.attr("type") == Some("document")
 }
 
 /// The streaming pass over one volume.
@@ -531,6 +676,9 @@ struct VolumeReader<'a> {
     pending: Vec<Pending>,
     /// The last `pb/@n` met, in or out of documents.
     last_page: Option<String>,
+    /// Enclosure records with no date of their own, and with no head.
+    undated_enclosures: usize,
+    untitled_enclosures: usize,
 }
 
 impl<'a> VolumeReader<'a> {
@@ -547,6 +695,8 @@ impl<'a> VolumeReader<'a> {
             diagnostics: Vec::new(),
             pending: Vec::new(),
             last_page: None,
+            undated_enclosures: 0,
+            untitled_enclosures: 0,
         }
     }
 
@@ -566,6 +716,12 @@ impl<'a> VolumeReader<'a> {
         let mut stack: Vec<Elem> = Vec::new();
         let mut doc_line = 0usize;
         let mut page_at_start: Option<String> = None;
+        let mut origin = Origin::Own;
+        // Documents nested in the one being read, in document order.
+        let mut nested: Vec<NestedStart> = Vec::new();
+        // Open divs with an xml:id outside documents, and id-less enclosures outside any.
+        let mut hosts: Vec<HostDiv> = Vec::new();
+        let mut volume_enclosures = 0usize;
         let mut saw_root = false;
 
         loop {
@@ -586,6 +742,12 @@ impl<'a> VolumeReader<'a> {
                         self.last_page = Some(n.to_string());
                     }
                     if !stack.is_empty() {
+                        if is_document(&elem) {
+                            nested.push(NestedStart {
+                                line: self.lines.line_at(start),
+                                page: self.last_page.clone(),
+                            });
+                        }
                         if empty {
                             push_child(&mut stack, Node::Elem(elem));
                         } else {
@@ -603,37 +765,61 @@ impl<'a> VolumeReader<'a> {
                         }
                         self.volume.root_id = elem.attr("xml:id").map(str::to_string);
                     }
-                    if elem.is("div") && elem.attr("type") == Some("document") {
+                    if is_document(&elem) {
                         let line = self.lines.line_at(start);
-                        if elem.attr("xml:id").is_none_or(|id| id.trim().is_empty()) {
-                            if attachments == 0 {
-                                return Err(IngestError::malformed(
-                                    self.name,
-                                    format!("line {line}"),
-                                    "div[@type='document'] has no xml:id",
-                                ));
-                            }
-                            self.diagnostics.push(Diagnostic {
-                                location: format!("line {line}"),
-                                message: "div[@type='document'] without xml:id inside a \
-                                          frus:attachment outside any document: skipped"
-                                    .into(),
-                            });
+                        origin = if elem.attr("xml:id").is_some_and(|id| !id.trim().is_empty()) {
+                            Origin::Own
+                        } else if attachments > 0 {
+                            let (host, k) = match hosts.last_mut() {
+                                Some(h) => {
+                                    h.enclosures += 1;
+                                    (Some(h.id.clone()), h.enclosures)
+                                }
+                                None => {
+                                    volume_enclosures += 1;
+                                    (None, volume_enclosures)
+                                }
+                            };
+                            Origin::Loose { host, k }
                         } else {
-                            doc_line = line;
-                            page_at_start = self.last_page.clone();
-                            if empty {
-                                self.document(elem, doc_line, page_at_start.take());
-                            } else {
-                                stack.push(elem);
-                            }
-                            continue;
+                            return Err(IngestError::malformed(
+                                self.name,
+                                format!("line {line}"),
+                                "div[@type='document'] has no xml:id",
+                            ));
+                        };
+                        doc_line = line;
+                        page_at_start = self.last_page.clone();
+                        if empty {
+                            let origin = std::mem::replace(&mut origin, Origin::Own);
+                            self.document(
+                                &elem,
+                                doc_line,
+                                page_at_start.take(),
+                                origin,
+                                Vec::new(),
+                            );
+                        } else {
+                            stack.push(elem);
                         }
+                        continue;
                     }
                     if empty {
                         continue;
                     }
                     depth += 1;
+                    if elem.is("div")
+                        && let Some(id) = elem
+                            .attr("xml:id")
+                            .map(str::trim)
+                            .filter(|id| !id.is_empty())
+                    {
+                        hosts.push(HostDiv {
+                            depth,
+                            id: id.to_string(),
+                            enclosures: 0,
+                        });
+                    }
                     match elem.name.as_ref() {
                         "titleStmt" => title_stmt = Some(depth),
                         "attachment" => attachments += 1,
@@ -668,12 +854,13 @@ impl<'a> VolumeReader<'a> {
                     }
                 }
                 Event::End(ref e) => {
-                    if let Some(mut elem) = stack.pop() {
+                    if let Some(elem) = stack.pop() {
                         if let Some(parent) = stack.last_mut() {
                             parent.children.push(Node::Elem(elem));
                         } else {
-                            elem.children.shrink_to_fit();
-                            self.document(elem, doc_line, page_at_start.take());
+                            let origin = std::mem::replace(&mut origin, Origin::Own);
+                            let nested = std::mem::take(&mut nested);
+                            self.document(&elem, doc_line, page_at_start.take(), origin, nested);
                         }
                         continue;
                     }
@@ -690,6 +877,9 @@ impl<'a> VolumeReader<'a> {
                     }
                     if title_stmt == Some(depth) {
                         title_stmt = None;
+                    }
+                    if hosts.last().is_some_and(|h| h.depth == depth) {
+                        hosts.pop();
                     }
                     if e.local_name().as_ref() == b"attachment" {
                         attachments = attachments.saturating_sub(1);
@@ -763,6 +953,8 @@ impl<'a> VolumeReader<'a> {
                 "no div[@type='document'] in this TEI file",
             ));
         }
+        self.check_enclosure_ids()?;
+        self.enclosure_diagnostic();
         let VolumeReader {
             pending,
             volume,
@@ -838,13 +1030,69 @@ impl<'a> VolumeReader<'a> {
             })
     }
 
-    /// Turns one document's tree into a record.
-    fn document(&mut self, doc: Elem, line: usize, page_at_start: Option<String>) {
+    /// Turns a document read whole (one met outside any document) into its record, followed
+    /// by the records of the documents nested in it, in document order. `nested` holds where
+    /// those start, in document order.
+    fn document(
+        &mut self,
+        doc: &Elem,
+        line: usize,
+        page_at_start: Option<String>,
+        origin: Origin,
+        nested: Vec<NestedStart>,
+    ) {
         let volume = self.volume_id();
-        let div_id = doc.attr("xml:id").unwrap_or_default().trim().to_string();
-        let locator = format!("div[@xml:id='{div_id}'], line {line}");
+        let ident = match origin {
+            Origin::Own => Ident::own(&volume, doc, line, None),
+            Origin::Loose { host, k } => Ident::loose(&volume, host.as_deref(), k, line),
+        };
+        self.record(doc, &ident, page_at_start);
+        if !nested.is_empty() {
+            let mut starts = nested.into_iter();
+            self.nested(&volume, doc, &ident, &mut starts);
+        }
+    }
+
+    /// The records of the documents nested in `host` (whose record was just made), each
+    /// followed by those nested in it: with an `xml:id`, a record as any; without, enclosure
+    /// `k` of its host.
+    fn nested(
+        &mut self,
+        volume: &str,
+        host: &Elem,
+        host_ident: &Ident,
+        starts: &mut impl Iterator<Item = NestedStart>,
+    ) {
+        let mut docs = Vec::new();
+        host.find_all(&is_document, &mut docs);
+        let host_title = self
+            .pending
+            .last()
+            .map(|p| p.record.title.clone())
+            .unwrap_or_default();
+        let mut k = 0;
+        for doc in docs {
+            // The reader noted every document div it met inside, in this same order.
+            let start = starts.next().unwrap_or(NestedStart {
+                line: host_ident.line,
+                page: None,
+            });
+            let ident = if doc.attr("xml:id").is_some_and(|id| !id.trim().is_empty()) {
+                Ident::own(volume, doc, start.line, Some(host_ident.id.clone()))
+            } else {
+                k += 1;
+                host_ident.enclosure(k, start.line, &host_title)
+            };
+            self.record(doc, &ident, start.page);
+            self.nested(volume, doc, &ident, starts);
+        }
+    }
+
+    /// Turns one document's tree into a record.
+    fn record(&mut self, doc: &Elem, ident: &Ident, page_at_start: Option<String>) {
+        let locator = ident.locator();
         let mut record = Record {
-            id: format!("{volume}-{div_id}"),
+            id: ident.id.clone(),
             ..Record::default()
         };
         record.provenance.locator = Some(locator.clone());
@@ -975,7 +1223,7 @@ impl<'a> VolumeReader<'a> {
         let found = dateline
             .and_then(date_from_dateline)
             .map(|d| (d, "dateline"))
-            .or_else(|| date_from_attrs(&doc).map(|d| (d, "frus:doc-dateTime")))
+            .or_else(|| date_from_attrs(doc).map(|d| (d, "frus:doc-dateTime")))
             .or_else(|| date_words().map(|d| (d, "dateline text")))
             .or_else(|| date_from_words(&record.title, true).map(|d| (d, "head")));
         let mut date_source = None;
@@ -985,7 +1233,9 @@ impl<'a> VolumeReader<'a> {
                 date_source = Some(from);
             }
         }
-        if record.date.is_none() {
+        if record.date.is_none() && ident.enclosure {
+            self.undated_enclosures += 1;
+        } else if record.date.is_none() {
             self.diagnostics.push(Diagnostic {
                 location: locator.clone(),
                 message: match &dateline_text {
@@ -1039,33 +1289,29 @@ impl<'a> VolumeReader<'a> {
         });
 
         if record.title.is_empty() {
-            record.title = match doc.attr("n") {
-                Some(n) => format!("Document {}", n.trim()),
-                None => format!("Document {div_id}"),
-            };
-            self.diagnostics.push(Diagnostic {
-                location: locator.clone(),
-                message: "the document has no head; titled by its number".into(),
-            });
+            record.title = ident.untitled.clone();
+            if ident.enclosure {
+                self.untitled_enclosures += 1;
+            } else {
+                self.diagnostics.push(Diagnostic {
+                    location: locator.clone(),
+                    message: "the document has no head; titled by its number".into(),
+                });
+            }
         }
 
         // Source, citation, rights.
         let collection = self.volume.title.clone().filter(|t| !t.is_empty());
         let number = doc.attr("n").map(str::trim).filter(|n| !n.is_empty());
-        let cited_as = match number {
-            Some(n) => format!("Document {n}"),
-            None => div_id.clone(),
-        };
         record.citation = Some(format!(
-            "{}, {cited_as}",
-            collection.as_deref().unwrap_or(SOURCE_NAME)
+            "{}, {}",
+            collection.as_deref().unwrap_or(SOURCE_NAME),
+            ident.cite_as
         ));
         record.source = Source {
             name: SOURCE_NAME.into(),
-            url: Some(format!(
-                "https://history.state.gov/historicaldocuments/{volume}/{div_id}"
-            )),
-            record_id: Some(div_id.clone()),
+            url: Some(ident.url.clone()),
+            record_id: ident.record_id.clone(),
             uploaded: None,
             collection,
         };
@@ -1096,14 +1342,74 @@ impl<'a> VolumeReader<'a> {
         if let Some(from) = date_source {
             extra.insert("date_source".into(), from.to_string());
         }
-        if let Some(pages) = page_range(&doc, page_at_start) {
+        if let Some(pages) = page_range(doc, page_at_start) {
             extra.insert("pages".into(), pages);
+        }
+        if let Some(host) = &ident.enclosed_in {
+            extra.insert("enclosed_in".into(), host.clone());
         }
         record.extra = extra;
 
         self.pending.push(Pending {
             record,
             corresp: r.corresp,
+            line: ident.line,
+            enclosure: ident.enclosure,
+        });
+    }
+
+    /// A made-up enclosure id (`-enc<k>`) must not be the id of another record: an error
+    /// naming both lines.
+    fn check_enclosure_ids(&self) -> Result<(), IngestError> {
+        if !self.pending.iter().any(|p| p.enclosure) {
+            return Ok(());
+        }
+        let mut seen: HashMap<&str, &Pending> = HashMap::with_capacity(self.pending.len());
+        for p in &self.pending {
+            let Some(other) = seen.insert(p.record.id.as_str(), p) else {
+                continue;
+            };
+            let (made, real) = if p.enclosure { (p, other) } else { (other, p) };
+            if made.enclosure {
+                return Err(IngestError::malformed(
+                    self.name,
+                    format!("line {}", made.line),
+                    format!(
+                        "the id `{}` made for the id-less div[@type='document'] here is \
+                         already the id of the record at line {}",
+                        made.record.id, real.line
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// One diagnostic for all enclosures without a date, or a head, of their own.
+    fn enclosure_diagnostic(&mut self) {
+        let (undated, untitled) = (self.undated_enclosures, self.untitled_enclosures);
+        if undated == 0 && untitled == 0 {
+            return;
+        }
+        let total = self.pending.iter().filter(|p| p.enclosure).count();
+        let mut parts = Vec::new();
+        if undated > 0 {
+            let (verb, its) = if undated == 1 {
+                ("has", "its")
+            } else {
+                ("have", "their")
+            };
+            parts.push(format!(
+                "{undated} {verb} no date of {its} own (left undated)"
+            ));
+        }
+        if untitled > 0 {
+            let its = if untitled == 1 { "its" } else { "their" };
+            parts.push(format!("{untitled} no head (titled after {its} host)"));
+        }
+        self.diagnostics.push(Diagnostic {
+            location: "div[@type='document'] without xml:id (enclosures)".into(),
+            message: format!("of {total} enclosure records, {}", parts.join(", ")),
         });
     }
 }
@@ -1578,11 +1884,216 @@ mod tests {
     }
 
     #[test]
-    fn enclosed_document_divs_belong_to_their_host() {
-        let r = one(
-            r##"<div type="document" xml:id="d3"><head>Host</head><p>Text.</p>
-<frus:attachment><div type="document"><head>Convention</head><p>Article I.</p></div></frus:attachment></div>"##,
+    fn enclosures_are_records_after_their_host() {
+        let parsed = parse(
+            "t.xml",
+            volume(
+                r##"<div type="document" xml:id="d3" n="3"><head>No. 3. Mr. Doe to Mr. Roe.</head><dateline><date when="1861-04-30">April 30</date></dateline><p>Text.</p>
+<frus:attachment><note rend="inline" type="source">[Inclosure 1.]</note>
+<div type="document"><head>Convention   between
+ the Powers.</head><dateline>Paris, <date when="1856-04-16">April 16, 1856</date>.</dateline><p>Article I.<note n="1">A footnote.</note></p><closer><signed>CLARENDON.</signed></closer></div></frus:attachment>
+<frus:attachment><div type="document"><head/><note rend="inline" type="source">[Translation.]</note><p>A notice.</p></div></frus:attachment></div>
+<div type="document" xml:id="d4"><head>Next</head><dateline><date when="1861-05-01">May 1</date></dateline><p>z</p></div>"##,
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let ids: Vec<&str> = parsed.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "frusTest-d3",
+                "frusTest-d3-enc1",
+                "frusTest-d3-enc2",
+                "frusTest-d4"
+            ]
         );
-        assert_eq!(r.texts[0].body, "Text.\n\nConvention\n\nArticle I.");
+        let [host, enc1, enc2, _] = parsed.records.as_slice() else {
+            unreachable!()
+        };
+        // The host is read as before: the enclosures are printed in its body.
+        assert_eq!(
+            host.texts[0].body,
+            "Text.\n\n[Inclosure 1.]\n\nConvention between the Powers.\n\n\
+             Paris, April 16, 1856.\n\nArticle I.\n\nCLARENDON.\n\n[Translation.]\n\nA notice."
+        );
+        assert!(!host.extra.contains_key("enclosed_in"));
+
+        assert_eq!(enc1.title, "Convention between the Powers.");
+        assert_eq!(enc1.date, PartialDate::ymd(1856, 4, 16));
+        assert_eq!(enc1.place_written, None);
+        assert_eq!(enc1.authors, ["CLARENDON"]);
+        assert_eq!(enc1.texts[0].body, "Article I.\n\nCLARENDON.");
+        assert_eq!(enc1.texts[0].notes[0].body, "A footnote.");
+        assert_eq!(enc1.extra["enclosed_in"], "frusTest-d3");
+        assert_eq!(enc1.extra["dateline"], "Paris, April 16, 1856.");
+        assert_eq!(
+            enc1.citation.as_deref(),
+            Some("Foreign Relations, 1900, Test, Document 3, enclosure 1")
+        );
+        assert_eq!(
+            enc1.source.url.as_deref(),
+            Some("https://history.state.gov/historicaldocuments/frusTest/d3")
+        );
+        assert_eq!(enc1.source.record_id.as_deref(), Some("d3"));
+        assert_eq!(
+            enc1.provenance.locator.as_deref(),
+            Some("enclosure 1 of div[@xml:id='d3'], line 9")
+        );
+        assert!(!enc1.extra.contains_key("doc_number"));
+
+        assert_eq!(enc2.title, "Enclosure 2 to No. 3. Mr. Doe to Mr. Roe.");
+        assert_eq!(enc2.date, None);
+        assert_eq!(enc2.texts[0].role, TextRole::Translation);
+        assert_eq!(enc2.texts[0].body, "A notice.");
+        assert_eq!(enc2.extra["source_note"], "[Translation.]");
+        assert_eq!(enc2.extra["enclosed_in"], "frusTest-d3");
+        assert_eq!(
+            enc2.provenance.locator.as_deref(),
+            Some("enclosure 2 of div[@xml:id='d3'], line 11")
+        );
+        // No diagnostic per enclosure: one for them all.
+        let locations: Vec<&str> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            locations,
+            [
+                "of 2 enclosure records, 1 has no date of its own (left undated), 1 no head (titled after its host)"
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_documents_with_ids_and_enclosures_of_enclosures() {
+        let parsed = parse(
+            "t.xml",
+            volume(
+                r##"<div type="document" xml:id="d1"><head>A</head><p>a</p>
+<frus:attachment><div type="document"><head>B</head><p>b</p>
+<frus:attachment><div type="document"><head>C</head><p>c</p></div></frus:attachment></div></frus:attachment>
+<frus:attachment><div type="document" xml:id="d1a"><head>D</head><p>d</p>
+<frus:attachment><div type="document"><head>E</head><p>e</p></div></frus:attachment></div></frus:attachment>
+<frus:attachment><div type="document"><head>F</head><p>f</p></div></frus:attachment></div>"##,
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let got: Vec<(&str, &str, Option<&str>)> = parsed
+            .records
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.title.as_str(),
+                    r.extra.get("enclosed_in").map(String::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("frusTest-d1", "A", None),
+                ("frusTest-d1-enc1", "B", Some("frusTest-d1")),
+                ("frusTest-d1-enc1-enc1", "C", Some("frusTest-d1-enc1")),
+                ("frusTest-d1a", "D", Some("frusTest-d1")),
+                ("frusTest-d1a-enc1", "E", Some("frusTest-d1a")),
+                ("frusTest-d1-enc2", "F", Some("frusTest-d1")),
+            ]
+        );
+        let d1a = &parsed.records[3];
+        assert_eq!(
+            d1a.source.url.as_deref(),
+            Some("https://history.state.gov/historicaldocuments/frusTest/d1a")
+        );
+        assert_eq!(
+            d1a.provenance.locator.as_deref(),
+            Some("div[@xml:id='d1a'], line 10")
+        );
+        assert_eq!(
+            parsed.records[0].texts[0].body,
+            "a\n\nB\n\nb\n\nC\n\nc\n\nD\n\nd\n\nE\n\ne\n\nF\n\nf"
+        );
+        assert_eq!(
+            parsed.records[2].citation.as_deref(),
+            Some("Foreign Relations, 1900, Test, d1, enclosure 1, enclosure 1")
+        );
+    }
+
+    #[test]
+    fn enclosures_outside_documents_are_named_after_their_div() {
+        let xml = r##"<TEI xmlns="http://www.tei-c.org/ns/1.0" xmlns:frus="http://history.state.gov/frus/ns/1.0" xml:id="frusTest">
+<text><front><div type="section" xml:id="message"><head>Message</head><p>m</p>
+<frus:attachment><div type="document"><head>Schedule A.</head><p>s</p></div></frus:attachment>
+<frus:attachment><div type="document"><head/><p>t</p></div></frus:attachment></div>
+<frus:attachment><div type="document"><head>Loose</head><p>u</p></div></frus:attachment></front>
+<body><div type="document" xml:id="d1"><head>A</head><p>a</p></div></body></text></TEI>"##;
+        let parsed = parse("t.xml", xml.as_bytes()).unwrap();
+        let got: Vec<(&str, &str, Option<&str>, Option<&str>)> = parsed
+            .records
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.title.as_str(),
+                    r.source.record_id.as_deref(),
+                    r.extra.get("enclosed_in").map(String::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "frusTest-message-enc1",
+                    "Schedule A.",
+                    Some("message"),
+                    None
+                ),
+                (
+                    "frusTest-message-enc2",
+                    "Enclosure 2 in message",
+                    Some("message"),
+                    None
+                ),
+                ("frusTest-enc1", "Loose", None, None),
+                ("frusTest-d1", "A", Some("d1"), None),
+            ]
+        );
+        let s = &parsed.records[0];
+        assert_eq!(
+            s.source.url.as_deref(),
+            Some("https://history.state.gov/historicaldocuments/frusTest/message")
+        );
+        assert_eq!(
+            s.citation.as_deref(),
+            Some("Foreign Relations of the United States, message, enclosure 1")
+        );
+        assert_eq!(
+            s.provenance.locator.as_deref(),
+            Some("enclosure 1 in div[@xml:id='message'], line 3")
+        );
+    }
+
+    #[test]
+    fn a_made_enclosure_id_may_not_take_a_real_one() {
+        let err = parse(
+            "t.xml",
+            volume(
+                r##"<div type="document" xml:id="d3-enc1"><head>Real</head><p>r</p></div>
+<div type="document" xml:id="d3"><head>Host</head><p>h</p>
+<frus:attachment><div type="document"><head>Made</head><p>m</p></div></frus:attachment></div>"##,
+            )
+            .as_bytes(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "t.xml: line 9: the id `frusTest-d3-enc1` made for the id-less \
+             div[@type='document'] here is already the id of the record at line 7"
+        );
     }
 }
