@@ -36,7 +36,9 @@ use crate::model::{
     ArchivalRef, Note, PartialDate, Record, Source, Text, TextRole, detect_script_lang, iso639_1,
 };
 
-use super::wcda_page::{SOURCE_NAME, dedup, language_codes, split_credits, utf8};
+use super::wcda_page::{
+    SOURCE_NAME, archive_abbreviation, dedup, language_codes, split_credits, utf8,
+};
 use super::{Diagnostic, IngestError, Parsed};
 
 /// Reads a CSV file with a header row.
@@ -297,21 +299,6 @@ fn wcda_row(row: &Row<'_>, diagnostics: &mut Vec<Diagnostic>) -> Result<Record, 
     Ok(r)
 }
 
-/// An archive's abbreviation from its title, "German Federal Archives (BArch)" → "BArch"; the
-/// whole title when it has none.
-fn archive_abbreviation(title: &str) -> String {
-    let title = title.trim();
-    if let Some(inner) = title.strip_suffix(')')
-        && let Some(open) = inner.rfind('(')
-    {
-        let abbr = inner[open + 1..].trim();
-        if !abbr.is_empty() && !abbr.contains(' ') {
-            return abbr.to_string();
-        }
-    }
-    title.to_string()
-}
-
 /// A scraped body: one paragraph per line; trailing "[1] …" lines become notes.
 fn body_and_footnotes(text: &str) -> (String, Vec<Note>) {
     let mut lines: Vec<&str> = text
@@ -552,18 +539,6 @@ mod tests {
                 n: "1".into(),
                 body: "BArch, B 136/59748, 403-410.".into()
             }]
-        );
-    }
-
-    #[test]
-    fn archive_abbreviations_come_from_titles() {
-        assert_eq!(
-            archive_abbreviation("German Federal Archives (BArch)"),
-            "BArch"
-        );
-        assert_eq!(
-            archive_abbreviation("Diplomatic Archives of the Ministry of Foreign Affairs of Japan"),
-            "Diplomatic Archives of the Ministry of Foreign Affairs of Japan"
         );
     }
 }
