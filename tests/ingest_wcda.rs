@@ -364,3 +364,201 @@ fn legacy_json_collection_is_refused() {
     );
     assert!(err.contains("491"), "{err}");
 }
+
+#[test]
+fn csv_scrape_all_eleven_records() {
+    let parsed = import("corpus/wcda-csv/wilson_archive_sample.csv", Format::Csv);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let ids: Vec<&str> = parsed.records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "wcda-300653",
+            "wcda-300641",
+            "wcda-300640",
+            "wcda-300639",
+            "wcda-300638",
+            "wcda-300242",
+            "wcda-300241",
+            "wcda-300240",
+            "wcda-300239",
+            "wcda-300238",
+            "wcda-300237",
+        ]
+    );
+    let langs: Vec<&str> = parsed
+        .records
+        .iter()
+        .map(|r| r.languages[0].as_str())
+        .collect();
+    assert_eq!(
+        langs,
+        [
+            "en", "ja", "ja", "ja", "ja", "de", "de", "de", "de", "de", "de"
+        ]
+    );
+    for (i, r) in parsed.records.iter().enumerate() {
+        assert_eq!(r.languages.len(), 1, "{}", r.id);
+        assert_eq!(r.source.name, "Wilson Center Digital Archive");
+        assert_eq!(r.source.record_id.as_deref(), Some(&r.id[5..]));
+        assert!(
+            r.source
+                .url
+                .as_deref()
+                .unwrap()
+                .starts_with("https://digitalarchive.wilsoncenter.org/document/")
+        );
+        assert!(
+            r.source.uploaded.is_some() && r.date.is_some() && r.summary.is_some(),
+            "{}",
+            r.id
+        );
+        assert!(
+            r.rights
+                .as_deref()
+                .unwrap()
+                .contains("HAPP@wilsoncenter.org")
+        );
+        assert_eq!(r.texts.len(), 1);
+        assert_eq!(r.texts[0].lang, "en");
+        assert_eq!(r.archival_refs.len(), 1, "{}", r.id);
+        assert_eq!(
+            r.provenance.locator.as_deref(),
+            Some(format!("row {}", i + 1).as_str())
+        );
+        assert_eq!(r.provenance.importer, "csv");
+        for key in [
+            "scraped_at",
+            "page_number",
+            "page_number_one_indexed",
+            "page_position",
+            "original_archive_title",
+        ] {
+            assert!(r.extra.contains_key(key), "{} {key}", r.id);
+        }
+    }
+
+    // The English original: its text is the transcript.
+    let nehru = &parsed.records[0];
+    assert_eq!(
+        nehru.title,
+        "Letter, Jawaharlal Nehru to All Provincial Premiers"
+    );
+    assert_eq!(nehru.date.unwrap().to_string(), "1949-04-01");
+    assert_eq!(nehru.authors, ["Nehru, Jawaharlal"]);
+    assert_eq!(nehru.classification.as_deref(), Some("Secret"));
+    assert_eq!(nehru.texts[0].role, TextRole::Transcript);
+    assert_eq!(nehru.texts[0].paragraphs().next(), Some("Secret."));
+    assert_eq!(
+        nehru.archival_refs[0].raw,
+        "Nehru Memorial Museum and Library, File No. JNSG, vol. 21-1"
+    );
+    assert_eq!(nehru.archival_refs[0].archive.as_deref(), Some("NMML"));
+
+    // A Japanese original, translated.
+    let japan = &parsed.records[1];
+    assert_eq!(japan.texts[0].role, TextRole::Translation);
+    assert_eq!(japan.texts[0].translators, ["Stephen Mercado"]);
+    assert_eq!(
+        japan.people,
+        ["Satō, Eisaku", "Chiang, Ching-kuo (Jiang Jingguo)"]
+    );
+    assert_eq!(
+        japan.credits,
+        [
+            "This document was made possible with support from Chun & Jane Chiu Family Foundation",
+            "Contributed by Robert Hoppens and translated by Stephen Mercado.",
+            "Chun & Jane Chiu Family Foundation",
+        ]
+    );
+    let statement = &parsed.records[4];
+    let date = statement.date.unwrap();
+    assert_eq!(
+        (date.to_string(), date.precision()),
+        ("1967-11".to_string(), DatePrecision::Month)
+    );
+
+    // A German original: Kohl and Blair at Chequers.
+    let kohl = &parsed.records[5];
+    assert_eq!(
+        kohl.title,
+        "The Chancellor's [Helmut Kohl's] Meeting with British PM Blair on 20 October 1997, 10.30 a.m. - 3 p.m. in Chequers"
+    );
+    assert_eq!(kohl.date.unwrap().to_string(), "1997-10-31");
+    assert_eq!(kohl.languages, ["de"]);
+    assert!(kohl.authors.is_empty());
+    assert_eq!(kohl.places, ["Germany", "Great Britain"]);
+    assert_eq!(
+        kohl.subjects,
+        [
+            "Germany--Foreign relations--Great Britain",
+            "Europe--Economic integration"
+        ]
+    );
+    assert_eq!(kohl.people, ["Bitterlich, Joachim"]);
+    assert_eq!(
+        kohl.archival_refs,
+        [ArchivalRef {
+            archive: Some("BArch".into()),
+            fond: Some("B 136".into()),
+            opis: None,
+            delo: Some("59748".into()),
+            folios: Some("403-410".into()),
+            raw: "BArch, B 136/59748, 403-410".into(),
+        }]
+    );
+    assert_eq!(
+        kohl.archival_refs[0].file_key().as_deref(),
+        Some("BArch f. B 136, d. 59748")
+    );
+    assert_eq!(
+        kohl.credits,
+        ["Contributed, transcribed, and translated by Stephan Kieninger."]
+    );
+    let t = &kohl.texts[0];
+    assert_eq!((t.role, t.lang.as_str()), (TextRole::Translation, "en"));
+    assert_eq!(t.translators, ["Stephan Kieninger"]);
+    assert!(
+        t.paragraphs()
+            .next()
+            .unwrap()
+            .starts_with("MD J. Bitterlich")
+    );
+    assert_eq!(t.paragraphs().last(), Some("(Bitterlich)"));
+    assert_eq!(t.notes.len(), 1);
+    assert_eq!(
+        (t.notes[0].n.as_str(), t.notes[0].body.as_str()),
+        ("1", "BArch, B 136/59748, 403-410.")
+    );
+    assert_eq!(
+        kohl.extra.get("document_contributors").map(String::as_str),
+        Some("Kohl, Helmut; Blair, Anthony Charles Lynton (\"Tony\")")
+    );
+    assert_eq!(
+        kohl.extra.get("original_archive_title").map(String::as_str),
+        Some("German Federal Archives (BArch)")
+    );
+    assert_eq!(kohl.source.uploaded.as_deref(), Some("2023-10-03"));
+    assert!(kohl.classification.is_none());
+    // All the Kohl memoranda are from one file of the Federal Archives.
+    let keys: Vec<String> = parsed.records[5..]
+        .iter()
+        .map(|r| r.archival_refs[0].file_key().unwrap())
+        .collect();
+    assert!(keys.iter().all(|k| k == "BArch f. B 136, d. 59748"));
+}
+
+#[test]
+fn csv_without_ids_is_refused() {
+    let err = parse(Format::Csv, "x.csv", b"title,date\nA,1950\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("x.csv: header: no `id` column"), "{err}");
+    let err = parse(Format::Csv, "x.csv", b"record_id,title\n1,One\n,Two\n")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "x.csv: row 2, column \"record_id\": empty, but every record needs it"
+    );
+}

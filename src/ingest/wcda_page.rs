@@ -22,7 +22,7 @@
 //! - the record id is the `Record ID` field, else the `/document/<id>` of the citation's URL;
 //! - the type is the `Type` field, else inferred from the title's first phrase or the
 //!   transcript's heading ("Cable", "Ciphered Telegram", "ШИФРТЕЛЕГРАММА" → "Telegram");
-//! - when `Author(s)` is empty and the title reads "<type>, <author> to <recipients>", the
+//! - when `Author(s)` is empty and the title reads "`<type>, <author> to <recipients>`", the
 //!   author and the recipients (split at " and ") are taken from it as written; a trailing
 //!   "(via …)" goes to `extra["transmitted_via"]`;
 //! - translators are read from "Translated by …" in the citation or the source;
@@ -387,7 +387,7 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
             }
             "Translator(s)" | "Translators" => translators.extend(s.items()),
             "Original Archive" => {
-                original_archive = Some(value.clone()).filter(|v| !v.is_empty());
+                original_archive = Some(archive_abbreviation(&value)).filter(|v| !v.is_empty());
                 if !value.is_empty() {
                     extra.insert("original_archive".to_string(), value);
                 }
@@ -800,6 +800,21 @@ pub(super) fn snake(label: &str) -> String {
     out.trim_end_matches('_').to_string()
 }
 
+/// An archive's abbreviation from its title, "German Federal Archives (BArch)" → "BArch"; the
+/// whole title when it has none.
+pub(super) fn archive_abbreviation(title: &str) -> String {
+    let title = title.trim();
+    if let Some(inner) = title.strip_suffix(')')
+        && let Some(open) = inner.rfind('(')
+    {
+        let abbr = inner[open + 1..].trim();
+        if !abbr.is_empty() && !abbr.contains(' ') {
+            return abbr.to_string();
+        }
+    }
+    title.to_string()
+}
+
 /// `<https://…>` → `https://…`.
 fn unbracket_urls(text: &str) -> String {
     let mut out = String::new();
@@ -978,6 +993,86 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("no WCDA record id"), "{err}");
+    }
+
+    #[test]
+    fn layout_2_with_an_english_original_and_more_fields() {
+        let page = "Skip to content\n\nApril 1, 1949\n\nLetter, Jawaharlal Nehru to All Provincial Premiers\n\n\
+            Secret.\n\nMy dear premier,\n\nMy last letter to you was sent on the 9th March.\n\n\
+            Nehru briefs the Provincial Premiers.\n\nAuthor(s):\n\nNehru, Jawaharlal\n\n\
+            Document Information\n\nSource\n\nNehru Memorial Museum and Library, File No. JNSG, vol. 21-1.\n\n\
+            Original Archive\n\nNehru Memorial Museum and Library (NMML)\n\n\
+            Original Classification\n\nSecret\n\nSubjects Discussed\n\nIndia--Foreign relations--Pakistan\n\n\
+            Associated Places\n\nIndia\nChina\n\nAssociated People & Organizations\n\nLiaquat Ali Khan\n\n\
+            Type\n\nLetter\n\nLanguage\n\nEnglish\n\nRecord ID\n\n300653\n";
+        let parsed = parse("nehru.txt", page.as_bytes()).unwrap();
+        let r = &parsed.records[0];
+        assert_eq!(r.id, "wcda-300653");
+        assert_eq!(r.date.unwrap().to_string(), "1949-04-01");
+        assert_eq!(
+            r.summary.as_deref(),
+            Some("Nehru briefs the Provincial Premiers.")
+        );
+        assert_eq!(r.authors, ["Nehru, Jawaharlal"]);
+        assert!(r.recipients.is_empty());
+        assert_eq!(r.languages, ["en"]);
+        assert_eq!(r.texts.len(), 1);
+        assert_eq!(
+            (r.texts[0].role, r.texts[0].lang.as_str()),
+            (TextRole::Transcript, "en")
+        );
+        assert_eq!(r.texts[0].paragraphs().count(), 3);
+        assert_eq!(r.classification.as_deref(), Some("Secret"));
+        assert_eq!(r.subjects, ["India--Foreign relations--Pakistan"]);
+        assert_eq!(r.places, ["India", "China"]);
+        assert_eq!(r.people, ["Liaquat Ali Khan"]);
+        assert_eq!(r.doc_type.as_deref(), Some("Letter"));
+        assert_eq!(r.archival_refs.len(), 1);
+        assert_eq!(
+            r.archival_refs[0].raw,
+            "Nehru Memorial Museum and Library, File No. JNSG, vol. 21-1"
+        );
+        assert_eq!(r.archival_refs[0].archive.as_deref(), Some("NMML"));
+        assert_eq!(r.extra.len(), 1, "{:?}", r.extra);
+    }
+
+    #[test]
+    fn layout_1_with_a_scan_in_the_contents() {
+        let page = "March 5, 1953\n**Memorandum, Someone to Someone Else**\n\nCitation:\n\n\
+            \"Memorandum\", March 5, 1953, Wilson Center Digital Archive, GARF, f. 5446, op. 1, d. 2, l. 3. <https://digitalarchive.wilsoncenter.org/document/42>\n\n\
+            Original Language:\n\nRussian\n\nContents:\n\nOriginal Scan - Russian\nTranslation - English\n\n\
+            To Comrade Malenkov.\n\nText of the memorandum.\n";
+        let parsed = parse("m.txt", page.as_bytes()).unwrap();
+        let r = &parsed.records[0];
+        assert_eq!(r.id, "wcda-42");
+        assert_eq!(r.title, "Memorandum, Someone to Someone Else");
+        assert_eq!(r.doc_type.as_deref(), Some("Memorandum"));
+        assert_eq!(r.authors, ["Someone"]);
+        assert_eq!(r.texts.len(), 1);
+        assert_eq!(
+            (r.texts[0].role, r.texts[0].lang.as_str()),
+            (TextRole::Translation, "en")
+        );
+        assert_eq!(
+            r.archival_refs[0].file_key().as_deref(),
+            Some("GARF f. 5446, op. 1, d. 2")
+        );
+        assert_eq!(
+            r.source.url.as_deref(),
+            Some("https://digitalarchive.wilsoncenter.org/document/42")
+        );
+    }
+
+    #[test]
+    fn archive_abbreviations_come_from_titles() {
+        assert_eq!(
+            archive_abbreviation("German Federal Archives (BArch)"),
+            "BArch"
+        );
+        assert_eq!(
+            archive_abbreviation("Diplomatic Archives of the Ministry of Foreign Affairs of Japan"),
+            "Diplomatic Archives of the Ministry of Foreign Affairs of Japan"
+        );
     }
 
     #[test]
