@@ -1,7 +1,6 @@
 //! The full-text index through its public API, on real documents from the bundled corpus.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use fonds::index::{Index, IndexError, SearchRequest, SearchResults, Sort};
 use fonds::model::{ArchivalRef, PartialDate, Record, Source, Text, TextRole};
@@ -345,6 +344,22 @@ fn boolean_operators() {
     assert_eq!(
         ids(&search(&f.index, "parallel -Shanghai")),
         ["wcda-113729"]
+    );
+    // `AND NOT` and a group of exclusions: every document but the excluded ones.
+    assert_eq!(
+        ids(&search(&f.index, "parallel AND NOT Shanghai")),
+        ["wcda-113729"]
+    );
+    assert_eq!(
+        ids(&search(&f.index, "parallel AND (NOT Shanghai)")),
+        ["wcda-113729"]
+    );
+    let all = search(&f.index, "*").total;
+    let not_shanghai = search(&f.index, "NOT Shanghai").total;
+    assert_eq!(not_shanghai, all - 1);
+    assert_eq!(
+        search(&f.index, "Bulganin OR NOT Shanghai").total,
+        not_shanghai
     );
 }
 
@@ -701,116 +716,4 @@ fn bad_queries() {
     let r = search(&f.index, "Stalin's \"38th");
     assert!(!r.warnings.is_empty());
     assert!(r.total >= 1, "{r:?}");
-}
-
-/// The full FRUS corpus (10,690 documents) when present: indexing rate and query latency.
-/// `cargo test --release --test index -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn frus_corpus_performance() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/frus");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: {} is absent", dir.display());
-        return;
-    };
-    let mut records = Vec::new();
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "xml") {
-            let volume = path.file_stem().unwrap().to_string_lossy().to_string();
-            let xml = std::fs::read_to_string(&path).unwrap();
-            records.extend(frus_records(&xml, &volume, &volume));
-        }
-    }
-    let bytes: usize = records.iter().map(|r| r.texts[0].body.len()).sum();
-    eprintln!(
-        "{} documents, {} MB of text",
-        records.len(),
-        bytes / 1_000_000
-    );
-
-    let tmp = tempfile::tempdir().unwrap();
-    let index = Index::open_or_create(tmp.path()).unwrap();
-    let start = Instant::now();
-    let mut w = index.writer().unwrap();
-    for r in &records {
-        w.upsert(r, "h").unwrap();
-    }
-    w.commit(1).unwrap();
-    let elapsed = start.elapsed();
-    eprintln!(
-        "indexed in {:.2?}: {:.0} docs/s; {} MB on disk",
-        elapsed,
-        records.len() as f64 / elapsed.as_secs_f64(),
-        index.size_bytes().unwrap() / 1_000_000
-    );
-    w.wait_merging_threads().unwrap();
-    eprintln!(
-        "after merges: {} MB",
-        index.size_bytes().unwrap() / 1_000_000
-    );
-
-    let start = Instant::now();
-    let reopened = Index::open_or_create(tmp.path()).unwrap();
-    eprintln!("cold open: {:.2?}", start.elapsed());
-    let start = Instant::now();
-    let entries = reopened.entries().unwrap();
-    eprintln!("entries(): {} in {:.2?}", entries.len(), start.elapsed());
-    assert_eq!(entries.len(), records.len());
-    let queries = [
-        "treaty",
-        "Nicaragua",
-        "\"Monroe doctrine\"",
-        "minister AND Mexico",
-        "gold OR silver",
-        "claims -Spain",
-        "title:Gresham",
-        "navy ships",
-        "the",
-        "",
-        "Bluefields Mosquito reservation",
-        "commerce treaty ratification",
-    ];
-    for (limit, facets) in [(0, false), (0, true), (10, false)] {
-        let t = Instant::now();
-        for q in queries {
-            let req = SearchRequest {
-                limit,
-                facets,
-                ..SearchRequest::new(q)
-            };
-            reopened.search(&req).unwrap();
-        }
-        eprintln!(
-            "limit {limit}, facets {facets}: mean {:.2?}",
-            t.elapsed() / queries.len() as u32
-        );
-    }
-    let mut times = Vec::new();
-    for round in 0..20 {
-        for q in queries {
-            let req = SearchRequest {
-                facets: true,
-                ..SearchRequest::new(q)
-            };
-            let t = Instant::now();
-            let r = reopened.search(&req).unwrap();
-            let d = t.elapsed();
-            if round > 0 {
-                times.push((d, q));
-            }
-            if round == 1 {
-                eprintln!("{q:40} total {:6} in {:.2?}", r.total, d);
-            }
-        }
-    }
-    times.sort();
-    let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
-    eprintln!(
-        "query latency with facets and 10 snippets: p50 {:.2?}, p99 {:.2?}, max {:.2?} ({})",
-        pct(0.5).0,
-        pct(0.99).0,
-        times.last().unwrap().0,
-        times.last().unwrap().1,
-    );
 }

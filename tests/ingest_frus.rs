@@ -2,7 +2,6 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use fonds::ingest::{Format, detect, parse};
 use fonds::model::{PartialDate, Record, TextRole};
@@ -281,34 +280,3 @@ fn every_shared_volume_reads_completely() {
 /// enclosures have their own date); the rest are undated in print ("[Undated.]",
 /// "September 25.") or have no dateline.
 const FLOOR_DATED: usize = 10_100;
-
-/// Throughput in release mode: `cargo test --release --test ingest_frus -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn throughput_on_the_shared_corpus() {
-    let Some(files) = shared_volumes() else {
-        return;
-    };
-    let volumes: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(p).unwrap())
-        })
-        .collect();
-    let bytes: usize = volumes.iter().map(|(_, b)| b.len()).sum();
-    for round in 0..3 {
-        let t = Instant::now();
-        let mut docs = 0;
-        for (name, b) in &volumes {
-            docs += parse(Format::FrusTei, name, b).unwrap().records.len();
-        }
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "round {round}: {docs} documents, {:.1} MB in {secs:.3} s: {:.0} documents/s, {:.1} MB/s",
-            bytes as f64 / 1e6,
-            docs as f64 / secs,
-            bytes as f64 / 1e6 / secs
-        );
-    }
-}

@@ -165,12 +165,18 @@ impl FondsQueryParser {
 /// Maps field aliases to schema fields; `Err(field)` for a field name that does not exist.
 fn rewrite(ast: UserInputAst) -> Result<UserInputAst, String> {
     Ok(match ast {
-        UserInputAst::Clause(clauses) => UserInputAst::Clause(
-            clauses
+        UserInputAst::Clause(clauses) => {
+            let mut clauses = clauses
                 .into_iter()
                 .map(|(occur, ast)| Ok((occur, rewrite(ast)?)))
-                .collect::<Result<_, String>>()?,
-        ),
+                .collect::<Result<Vec<_>, String>>()?;
+            // A group of exclusions alone (`NOT b`, as in `a AND NOT b` or `a OR NOT b`) means
+            // "every document but these"; tantivy would match nothing, so say "every document".
+            if !clauses.is_empty() && clauses.iter().all(|(occur, _)| *occur == Some(Occur::MustNot)) {
+                clauses.insert(0, (Some(Occur::Must), UserInputAst::Leaf(Box::new(UserInputLeaf::All))));
+            }
+            UserInputAst::Clause(clauses)
+        }
         UserInputAst::Boost(ast, boost) => UserInputAst::Boost(Box::new(rewrite(*ast)?), boost),
         UserInputAst::Leaf(leaf) => rewrite_leaf(*leaf)?,
     })
