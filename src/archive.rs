@@ -123,10 +123,17 @@ impl Archive {
     /// Opens the archive in `dir` for reading and writing, creating it if needed, and brings the
     /// index up to date with the store.
     pub fn open(dir: &Path) -> Result<Archive> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
         let store = Store::open(&dir.join(STORE_FILE))?;
         let index = Index::open_or_create(&dir.join(INDEX_DIR))?;
-        let mut archive = Archive { dir: dir.to_path_buf(), store, index };
+        let mut archive = Archive {
+            dir: dir.to_path_buf(),
+            store,
+            index,
+        };
         archive.catch_up()?;
         Ok(archive)
     }
@@ -136,11 +143,17 @@ impl Archive {
     pub fn open_read_only(dir: &Path) -> Result<Archive> {
         let db = dir.join(STORE_FILE);
         if !db.is_file() {
-            return Err(Error::NoArchive { dir: dir.display().to_string() });
+            return Err(Error::NoArchive {
+                dir: dir.display().to_string(),
+            });
         }
         let store = Store::open_read_only(&db)?;
         let index = Index::open_or_create(&dir.join(INDEX_DIR))?;
-        Ok(Archive { dir: dir.to_path_buf(), store, index })
+        Ok(Archive {
+            dir: dir.to_path_buf(),
+            store,
+            index,
+        })
     }
 
     /// The data folder.
@@ -162,10 +175,12 @@ impl Archive {
         }
         let mut writer = self.index.writer()?;
         self.store.for_each_record(index_seq, |record, hash, _| {
-            writer.upsert(&record, hash).map_err(|e| crate::store::StoreError::Corrupt {
-                id: record.id.clone(),
-                message: format!("could not be indexed: {e}"),
-            })
+            writer
+                .upsert(&record, hash)
+                .map_err(|e| crate::store::StoreError::Corrupt {
+                    id: record.id.clone(),
+                    message: format!("could not be indexed: {e}"),
+                })
         })?;
         writer.commit(store_seq)?;
         Ok(())
@@ -196,7 +211,9 @@ impl Archive {
             on_file(f, i + 1, total);
         }
         let mut writer: Option<IndexWriter> = None;
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(inputs.len().max(1));
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(inputs.len().max(1));
         let next = AtomicUsize::new(0);
         let inputs = &inputs;
         let outcome: Result<()> = std::thread::scope(|scope| {
@@ -243,31 +260,63 @@ impl Archive {
 
     /// Commits one parsed file to the store, then hands its new and changed records to the index.
     /// A store error ends the import; a bad file only fails its own report.
-    fn commit_parsed(&mut self, parsed: ParsedFile, writer: &mut Option<IndexWriter>) -> Result<FileReport> {
-        let ParsedFile { name, format, result } = parsed;
+    fn commit_parsed(
+        &mut self,
+        parsed: ParsedFile,
+        writer: &mut Option<IndexWriter>,
+    ) -> Result<FileReport> {
+        let ParsedFile {
+            name,
+            format,
+            result,
+        } = parsed;
         let (bytes, parsed) = match result {
             Ok(ok) => ok,
-            Err(e) => return Ok(FileReport { path: name, format, outcome: Err(e), diagnostics: Vec::new() }),
+            Err(e) => {
+                return Ok(FileReport {
+                    path: name,
+                    format,
+                    outcome: Err(e),
+                    diagnostics: Vec::new(),
+                });
+            }
         };
         let format = format.expect("a parsed file has a format");
         let sha256 = ingest::sha256_hex(&bytes);
-        let file = SourceFile { path: &name, bytes: &bytes, sha256: &sha256, importer: format.importer() };
+        let file = SourceFile {
+            path: &name,
+            bytes: &bytes,
+            sha256: &sha256,
+            importer: format.importer(),
+        };
         let outcome = self.store.commit_file(file, &parsed.records)?;
         if !outcome.changes.is_empty() {
             let writer = match writer {
                 Some(w) => w,
                 None => writer.insert(self.index.writer()?),
             };
-            let changed: std::collections::HashMap<&str, &str> =
-                outcome.changes.iter().map(|c| (c.id.as_str(), c.hash.as_str())).collect();
+            let changed: std::collections::HashMap<&str, &str> = outcome
+                .changes
+                .iter()
+                .map(|c| (c.id.as_str(), c.hash.as_str()))
+                .collect();
             for record in &parsed.records {
                 if let Some(hash) = changed.get(record.id.as_str()) {
                     writer.upsert(record, hash)?;
                 }
             }
         }
-        let counts = FileCounts { new: outcome.new, changed: outcome.changed, unchanged: outcome.unchanged };
-        Ok(FileReport { path: name, format: Some(format), outcome: Ok(counts), diagnostics: parsed.diagnostics })
+        let counts = FileCounts {
+            new: outcome.new,
+            changed: outcome.changed,
+            unchanged: outcome.unchanged,
+        };
+        Ok(FileReport {
+            path: name,
+            format: Some(format),
+            outcome: Ok(counts),
+            diagnostics: parsed.diagnostics,
+        })
     }
 
     /// The current revision of a record.
@@ -296,7 +345,10 @@ impl Archive {
         let mut io_error = None;
         self.store.for_each_json(0, |_, json, _, _| {
             if io_error.is_none() {
-                if let Err(e) = out.write_all(json.as_bytes()).and_then(|()| out.write_all(b"\n")) {
+                if let Err(e) = out
+                    .write_all(json.as_bytes())
+                    .and_then(|()| out.write_all(b"\n"))
+                {
                     io_error = Some(e);
                 }
                 n += 1;
@@ -304,7 +356,10 @@ impl Archive {
             Ok(())
         })?;
         if let Some(source) = io_error {
-            return Err(Error::Io { path: "export".into(), source });
+            return Err(Error::Io {
+                path: "export".into(),
+                source,
+            });
         }
         Ok(n)
     }
@@ -316,10 +371,12 @@ impl Archive {
         let mut n = 0;
         self.store.for_each_record(0, |record, hash, _| {
             n += 1;
-            writer.upsert(&record, hash).map_err(|e| crate::store::StoreError::Corrupt {
-                id: record.id.clone(),
-                message: format!("could not be indexed: {e}"),
-            })
+            writer
+                .upsert(&record, hash)
+                .map_err(|e| crate::store::StoreError::Corrupt {
+                    id: record.id.clone(),
+                    message: format!("could not be indexed: {e}"),
+                })
         })?;
         writer.commit(self.store.seq()?)?;
         Ok(n)
@@ -329,7 +386,11 @@ impl Archive {
     pub fn check(&self) -> Result<CheckReport> {
         let stored = self.store.entries()?;
         let indexed: BTreeMap<String, String> = self.index.entries()?.into_iter().collect();
-        let mut report = CheckReport { records: stored.len(), indexed: indexed.len(), ..CheckReport::default() };
+        let mut report = CheckReport {
+            records: stored.len(),
+            indexed: indexed.len(),
+            ..CheckReport::default()
+        };
         let mut seen = HashSet::new();
         for (id, hash) in &stored {
             seen.insert(id.as_str());
@@ -339,13 +400,21 @@ impl Archive {
                 Some(_) => {}
             }
         }
-        report.orphans = indexed.keys().filter(|id| !seen.contains(id.as_str())).cloned().collect();
+        report.orphans = indexed
+            .keys()
+            .filter(|id| !seen.contains(id.as_str()))
+            .cloned()
+            .collect();
         Ok(report)
     }
 
     /// Counts of what the archive holds.
     pub fn stats(&self) -> Result<Stats> {
-        let all = SearchRequest { facets: true, limit: 0, ..SearchRequest::default() };
+        let all = SearchRequest {
+            facets: true,
+            limit: 0,
+            ..SearchRequest::default()
+        };
         let results = self.index.search(&all)?;
         Ok(Stats {
             store: self.store.stats()?,
@@ -358,18 +427,30 @@ impl Archive {
 
 /// Adds `path` (a file, or every file below a folder, sorted) to `out`.
 fn collect_files(path: &Path, out: &mut Vec<InputFile>) -> Result<()> {
-    let meta = std::fs::metadata(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     let base = path.parent().unwrap_or(Path::new(""));
     if meta.is_file() {
-        out.push(InputFile { path: path.to_path_buf(), name: shown_name(base, path) });
+        out.push(InputFile {
+            path: path.to_path_buf(),
+            name: shown_name(base, path),
+        });
         return Ok(());
     }
     let mut stack = vec![path.to_path_buf()];
     let mut found = Vec::new();
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
         for entry in entries {
-            let entry = entry.map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+            let entry = entry.map_err(|source| Error::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
             let p = entry.path();
             let hidden = entry.file_name().to_string_lossy().starts_with('.');
             if hidden {
@@ -385,7 +466,9 @@ fn collect_files(path: &Path, out: &mut Vec<InputFile>) -> Result<()> {
     found.sort();
     for p in found {
         let name = shown_name(base, &p);
-        let is_readme = p.file_stem().is_some_and(|s| s.to_string_lossy().eq_ignore_ascii_case("readme"));
+        let is_readme = p
+            .file_stem()
+            .is_some_and(|s| s.to_string_lossy().eq_ignore_ascii_case("readme"));
         if !is_readme && ingest::is_importable_name(&name) {
             out.push(InputFile { path: p, name });
         }
@@ -394,7 +477,10 @@ fn collect_files(path: &Path, out: &mut Vec<InputFile>) -> Result<()> {
 }
 
 fn shown_name(base: &Path, path: &Path) -> String {
-    path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 fn read_and_parse(input: &InputFile) -> ParsedFile {
@@ -402,12 +488,29 @@ fn read_and_parse(input: &InputFile) -> ParsedFile {
     let bytes = match std::fs::read(&input.path) {
         Ok(b) => b,
         Err(source) => {
-            return ParsedFile { name, format: None, result: Err(Error::Io { path: input.path.display().to_string(), source }) };
+            return ParsedFile {
+                name,
+                format: None,
+                result: Err(Error::Io {
+                    path: input.path.display().to_string(),
+                    source,
+                }),
+            };
         }
     };
     let Some(format) = ingest::detect(&name, &bytes) else {
-        return ParsedFile { name: name.clone(), format: None, result: Err(IngestError::UnknownFormat { file: name }.into()) };
+        return ParsedFile {
+            name: name.clone(),
+            format: None,
+            result: Err(IngestError::UnknownFormat { file: name }.into()),
+        };
     };
-    let result = ingest::parse(format, &name, &bytes).map(|parsed| (bytes, parsed)).map_err(Error::from);
-    ParsedFile { name, format: Some(format), result }
+    let result = ingest::parse(format, &name, &bytes)
+        .map(|parsed| (bytes, parsed))
+        .map_err(Error::from);
+    ParsedFile {
+        name,
+        format: Some(format),
+        result,
+    }
 }

@@ -46,15 +46,39 @@ struct Query {
 }
 
 const fn q(class: &'static str, fonds: &'static str, fts5: &'static str) -> Query {
-    Query { class, fonds, fts5, from: None, to: None, doc_type: None, facets: false }
+    Query {
+        class,
+        fonds,
+        fts5,
+        from: None,
+        to: None,
+        doc_type: None,
+        facets: false,
+    }
 }
 
 const fn dated(fonds: &'static str, from: &'static str, to: &'static str) -> Query {
-    Query { class: "date-filtered", fonds, fts5: fonds, from: Some(from), to: Some(to), doc_type: None, facets: false }
+    Query {
+        class: "date-filtered",
+        fonds,
+        fts5: fonds,
+        from: Some(from),
+        to: Some(to),
+        doc_type: None,
+        facets: false,
+    }
 }
 
 const fn faceted(fonds: &'static str, doc_type: Option<&'static str>) -> Query {
-    Query { class: "faceted", fonds, fts5: fonds, from: None, to: None, doc_type, facets: true }
+    Query {
+        class: "faceted",
+        fonds,
+        fts5: fonds,
+        from: None,
+        to: None,
+        doc_type,
+        facets: true,
+    }
 }
 
 /// The fixed query set: 60 queries in five classes, on the vocabulary of FRUS 1861–1936.
@@ -74,7 +98,11 @@ const QUERIES: &[Query] = &[
     q("term", "Peking", "peking"),
     q("term", "navy", "navy"),
     q("term", "immigration", "immigration"),
-    q("phrase", "\"most favored nation\"", "\"most favored nation\""),
+    q(
+        "phrase",
+        "\"most favored nation\"",
+        "\"most favored nation\"",
+    ),
     q("phrase", "\"Secretary of State\"", "\"secretary of state\""),
     q("phrase", "\"Chinese Government\"", "\"chinese government\""),
     q("phrase", "\"claims commission\"", "\"claims commission\""),
@@ -84,19 +112,39 @@ const QUERIES: &[Query] = &[
     q("phrase", "\"Red Cross\"", "\"red cross\""),
     q("phrase", "\"American citizens\"", "\"american citizens\""),
     q("phrase", "\"peace conference\"", "\"peace conference\""),
-    q("phrase", "\"Mosquito Reservation\"", "\"mosquito reservation\""),
+    q(
+        "phrase",
+        "\"Mosquito Reservation\"",
+        "\"mosquito reservation\"",
+    ),
     q("phrase", "\"have the honor to\"", "\"have the honor to\""),
     q("boolean", "treaty AND Japan", "treaty AND japan"),
     q("boolean", "consul OR minister", "consul OR minister"),
-    q("boolean", "railway AND China AND NOT Russia", "railway AND china NOT russia"),
+    q(
+        "boolean",
+        "railway AND China AND NOT Russia",
+        "railway AND china NOT russia",
+    ),
     q("boolean", "tariff OR customs", "tariff OR customs"),
-    q("boolean", "Bolsheviks AND Petrograd", "bolsheviks AND petrograd"),
+    q(
+        "boolean",
+        "Bolsheviks AND Petrograd",
+        "bolsheviks AND petrograd",
+    ),
     q("boolean", "war AND NOT civil", "war NOT civil"),
     q("boolean", "extradition OR asylum", "extradition OR asylum"),
     q("boolean", "navy AND coal", "navy AND coal"),
     q("boolean", "cotton AND export", "cotton AND export"),
-    q("boolean", "missionaries AND (murder OR riot)", "missionaries AND (murder OR riot)"),
-    q("boolean", "Spain AND Cuba AND NOT insurgents", "spain AND cuba NOT insurgents"),
+    q(
+        "boolean",
+        "missionaries AND (murder OR riot)",
+        "missionaries AND (murder OR riot)",
+    ),
+    q(
+        "boolean",
+        "Spain AND Cuba AND NOT insurgents",
+        "spain AND cuba NOT insurgents",
+    ),
     dated("treaty", "1861", "1870"),
     dated("consul", "1894", "1894"),
     dated("Germany", "1917", "1919"),
@@ -163,8 +211,10 @@ impl Fts5 {
     fn insert_all(&mut self, records: &[Record]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
-            let mut docs = tx.prepare("INSERT INTO docs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
-            let mut fts = tx.prepare("INSERT INTO fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut docs =
+                tx.prepare("INSERT INTO docs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+            let mut fts = tx
+                .prepare("INSERT INTO fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)")?;
             for (i, r) in records.iter().enumerate() {
                 let rowid = i as i64 + 1;
                 let body: Vec<&str> = r.texts.iter().map(|t| t.body.as_str()).collect();
@@ -178,7 +228,12 @@ impl Fts5 {
                     r.date.map(|d| d.start_key()),
                     r.date.map(|d| d.end_key()),
                 ])?;
-                fts.execute(params![rowid, r.title, r.summary.as_deref().unwrap_or(""), body.join("\n\n")])?;
+                fts.execute(params![
+                    rowid,
+                    r.title,
+                    r.summary.as_deref().unwrap_or(""),
+                    body.join("\n\n")
+                ])?;
             }
         }
         tx.commit()?;
@@ -194,12 +249,15 @@ impl Fts5 {
              WHERE fts MATCH ?1 AND {filter} ORDER BY rank LIMIT 10"
         ))?;
         let rows: Vec<(String, String, String)> = top
-            .query_map(params![query.fts5, from, to, query.doc_type], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(params![query.fts5, from, to, query.doc_type], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<Result<_, _>>()?;
         let mut count = self.conn.prepare_cached(&format!(
             "SELECT count(*) FROM fts JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?1 AND {filter}"
         ))?;
-        let total: i64 = count.query_row(params![query.fts5, from, to, query.doc_type], |r| r.get(0))?;
+        let total: i64 =
+            count.query_row(params![query.fts5, from, to, query.doc_type], |r| r.get(0))?;
         if query.facets {
             for column in ["type", "lang", "decade"] {
                 let mut facet = self.conn.prepare_cached(&format!(
@@ -207,7 +265,9 @@ impl Fts5 {
                      WHERE fts MATCH ?1 AND {filter} GROUP BY d.{column} ORDER BY 2 DESC"
                 ))?;
                 let n = facet
-                    .query_map(params![query.fts5, from, to, query.doc_type], |r| r.get::<_, i64>(1))?
+                    .query_map(params![query.fts5, from, to, query.doc_type], |r| {
+                        r.get::<_, i64>(1)
+                    })?
                     .count();
                 std::hint::black_box(n);
             }
@@ -218,12 +278,17 @@ impl Fts5 {
 }
 
 fn date_keys(query: &Query) -> (Option<i64>, Option<i64>) {
-    let parse = |s: Option<&str>| s.map(|s| s.parse::<PartialDate>().expect("a valid benchmark date"));
-    (parse(query.from).map(|d| d.start_key()), parse(query.to).map(|d| d.end_key()))
+    let parse =
+        |s: Option<&str>| s.map(|s| s.parse::<PartialDate>().expect("a valid benchmark date"));
+    (
+        parse(query.from).map(|d| d.start_key()),
+        parse(query.to).map(|d| d.end_key()),
+    )
 }
 
 fn request(query: &Query) -> SearchRequest {
-    let parse = |s: Option<&str>| s.map(|s| s.parse::<PartialDate>().expect("a valid benchmark date"));
+    let parse =
+        |s: Option<&str>| s.map(|s| s.parse::<PartialDate>().expect("a valid benchmark date"));
     SearchRequest {
         query: query.fonds.to_string(),
         from: parse(query.from),
@@ -237,7 +302,9 @@ fn request(query: &Query) -> SearchRequest {
 }
 
 fn dir_size(path: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
     entries
         .flatten()
         .map(|e| match e.metadata() {
@@ -255,28 +322,57 @@ fn file_size(path: &Path) -> u64 {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<f64>().ok()))
-        .map_or_else(|| "?".into(), |kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0));
-    format!("{cpu}, {cores} cores, {mem} RAM, {} {}", std::env::consts::OS, std::env::consts::ARCH)
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or_else(
+            || "?".into(),
+            |kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0),
+        );
+    format!(
+        "{cpu}, {cores} cores, {mem} RAM, {} {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
 }
 
 /// Runs the whole benchmark and writes the report.
 pub fn run(opts: &BenchOptions) -> Result<()> {
     if !opts.corpus.is_dir() {
-        bail!("{}: no such corpus folder (the FRUS volumes are in ../shared/corpus/frus)", opts.corpus.display());
+        bail!(
+            "{}: no such corpus folder (the FRUS volumes are in ../shared/corpus/frus)",
+            opts.corpus.display()
+        );
     }
-    std::fs::create_dir_all(&opts.work).with_context(|| format!("creating {}", opts.work.display()))?;
+    std::fs::create_dir_all(&opts.work)
+        .with_context(|| format!("creating {}", opts.work.display()))?;
     let mut report = String::new();
     writeln!(report, "# Performance\n")?;
-    writeln!(report, "Measured by `fonds bench` (release build). Command:\n\n    {}\n", opts.command_line)?;
+    writeln!(
+        report,
+        "Measured by `fonds bench` (release build). Command:\n\n    {}\n",
+        opts.command_line
+    )?;
     writeln!(report, "- machine: {}", machine())?;
     writeln!(report, "- date: {}", today())?;
-    writeln!(report, "- fonds {} (tantivy 0.27) vs SQLite {} FTS5 (`unicode61 remove_diacritics 2`), same text, same process\n", env!("CARGO_PKG_VERSION"), rusqlite::version())?;
+    writeln!(
+        report,
+        "- fonds {} (tantivy 0.27) vs SQLite {} FTS5 (`unicode61 remove_diacritics 2`), same text, same process\n",
+        env!("CARGO_PKG_VERSION"),
+        rusqlite::version()
+    )?;
 
     // 1. The real corpus.
     let data = opts.work.join("frus-data");
@@ -288,7 +384,16 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
     let imported = archive.import(std::slice::from_ref(&opts.corpus), |_, _, _| {})?;
     let import_time = started.elapsed();
     if let Some(failed) = imported.failed().next() {
-        bail!("{}: {}", failed.path, failed.outcome.as_ref().err().map(ToString::to_string).unwrap_or_default());
+        bail!(
+            "{}: {}",
+            failed.path,
+            failed
+                .outcome
+                .as_ref()
+                .err()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        );
     }
     let docs = imported.totals.new + imported.totals.changed + imported.totals.unchanged;
     let records = all_records(&archive)?;
@@ -304,43 +409,127 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
     let store_bytes = file_size(&data.join(fonds::archive::STORE_FILE));
     let fts_bytes = file_size(&fts_path);
     let secs = import_time.as_secs_f64();
-    writeln!(report, "## Import and index: {} ({} documents, {:.1} MB)\n", opts.corpus.display(), docs, corpus_bytes as f64 / 1e6)?;
-    writeln!(report, "| | fonds (parse + SQLite store + tantivy index) | FTS5 (insert of already-parsed text) |")?;
+    writeln!(
+        report,
+        "## Import and index: {} ({} documents, {:.1} MB)\n",
+        opts.corpus.display(),
+        docs,
+        corpus_bytes as f64 / 1e6
+    )?;
+    writeln!(
+        report,
+        "| | fonds (parse + SQLite store + tantivy index) | FTS5 (insert of already-parsed text) |"
+    )?;
     writeln!(report, "|---|---|---|")?;
-    writeln!(report, "| time | {:.2} s | {:.2} s |", secs, fts_time.as_secs_f64())?;
-    writeln!(report, "| documents/s | {:.0} | {:.0} |", docs as f64 / secs, docs as f64 / fts_time.as_secs_f64())?;
-    writeln!(report, "| MB/s of source | {:.1} | – |", corpus_bytes as f64 / 1e6 / secs)?;
-    writeln!(report, "| index size | {:.1} MB ({:.0} bytes/document) | {:.1} MB for table + FTS ({:.0} bytes/document) |", index_bytes as f64 / 1e6, index_bytes as f64 / docs as f64, fts_bytes as f64 / 1e6, fts_bytes as f64 / docs as f64)?;
-    writeln!(report, "| store (records, revisions, source bytes) | {:.1} MB | – |\n", store_bytes as f64 / 1e6)?;
+    writeln!(
+        report,
+        "| time | {:.2} s | {:.2} s |",
+        secs,
+        fts_time.as_secs_f64()
+    )?;
+    writeln!(
+        report,
+        "| documents/s | {:.0} | {:.0} |",
+        docs as f64 / secs,
+        docs as f64 / fts_time.as_secs_f64()
+    )?;
+    writeln!(
+        report,
+        "| MB/s of source | {:.1} | – |",
+        corpus_bytes as f64 / 1e6 / secs
+    )?;
+    writeln!(
+        report,
+        "| index size | {:.1} MB ({:.0} bytes/document) | {:.1} MB for table + FTS ({:.0} bytes/document) |",
+        index_bytes as f64 / 1e6,
+        index_bytes as f64 / docs as f64,
+        fts_bytes as f64 / 1e6,
+        fts_bytes as f64 / docs as f64
+    )?;
+    writeln!(
+        report,
+        "| store (records, revisions, source bytes) | {:.1} MB | – |\n",
+        store_bytes as f64 / 1e6
+    )?;
 
     // 2. Queries.
     let times = time_queries(&archive, &fts, opts.repeat)?;
-    writeln!(report, "## Queries ({} queries × {} runs each, after one warm-up run)\n", QUERIES.len(), opts.repeat)?;
-    writeln!(report, "Each run: the ten best hits with a highlighted snippet, and the total; the faceted class also counts facets (fonds: type, language, decade, year, archive, collection; FTS5: type, language, decade by GROUP BY).\n")?;
-    writeln!(report, "| class | queries | fonds p50 ms | fonds p99 ms | FTS5 p50 ms | FTS5 p99 ms | FTS5/fonds (p50) |")?;
+    writeln!(
+        report,
+        "## Queries ({} queries × {} runs each, after one warm-up run)\n",
+        QUERIES.len(),
+        opts.repeat
+    )?;
+    writeln!(
+        report,
+        "Each run: the ten best hits with a highlighted snippet, and the total; the faceted class also counts facets (fonds: type, language, decade, year, archive, collection; FTS5: type, language, decade by GROUP BY).\n"
+    )?;
+    writeln!(
+        report,
+        "| class | queries | fonds p50 ms | fonds p99 ms | FTS5 p50 ms | FTS5 p99 ms | FTS5/fonds (p50) |"
+    )?;
     writeln!(report, "|---|---|---|---|---|---|---|")?;
     let mut all = ClassTimes::default();
     for class in CLASSES {
-        let mut t = times.get(class).map(|t| (t.fonds.clone(), t.fts5.clone())).unwrap_or_default();
+        let mut t = times
+            .get(class)
+            .map(|t| (t.fonds.clone(), t.fts5.clone()))
+            .unwrap_or_default();
         t.0.sort();
         t.1.sort();
         let n = QUERIES.iter().filter(|q| q.class == class).count();
-        let (f50, f99, s50, s99) = (percentile(&t.0, 50.0), percentile(&t.0, 99.0), percentile(&t.1, 50.0), percentile(&t.1, 99.0));
-        writeln!(report, "| {class} | {n} | {} | {} | {} | {} | {:.1}× |", ms(f50), ms(f99), ms(s50), ms(s99), s50.as_secs_f64() / f50.as_secs_f64().max(1e-9))?;
+        let (f50, f99, s50, s99) = (
+            percentile(&t.0, 50.0),
+            percentile(&t.0, 99.0),
+            percentile(&t.1, 50.0),
+            percentile(&t.1, 99.0),
+        );
+        writeln!(
+            report,
+            "| {class} | {n} | {} | {} | {} | {} | {:.1}× |",
+            ms(f50),
+            ms(f99),
+            ms(s50),
+            ms(s99),
+            s50.as_secs_f64() / f50.as_secs_f64().max(1e-9)
+        )?;
         all.fonds.extend(t.0);
         all.fts5.extend(t.1);
     }
     all.fonds.sort();
     all.fts5.sort();
-    let (f50, f99, s50, s99) = (percentile(&all.fonds, 50.0), percentile(&all.fonds, 99.0), percentile(&all.fts5, 50.0), percentile(&all.fts5, 99.0));
-    writeln!(report, "| **all** | {} | **{}** | **{}** | {} | {} | {:.1}× |\n", QUERIES.len(), ms(f50), ms(f99), ms(s50), ms(s99), s50.as_secs_f64() / f50.as_secs_f64().max(1e-9))?;
-    writeln!(report, "FTS5 has no Russian stemming: `Сталину` does not find `Сталин` there; in fonds it does.\n")?;
+    let (f50, f99, s50, s99) = (
+        percentile(&all.fonds, 50.0),
+        percentile(&all.fonds, 99.0),
+        percentile(&all.fts5, 50.0),
+        percentile(&all.fts5, 99.0),
+    );
+    writeln!(
+        report,
+        "| **all** | {} | **{}** | **{}** | {} | {} | {:.1}× |\n",
+        QUERIES.len(),
+        ms(f50),
+        ms(f99),
+        ms(s50),
+        ms(s99),
+        s50.as_secs_f64() / f50.as_secs_f64().max(1e-9)
+    )?;
+    writeln!(
+        report,
+        "FTS5 has no Russian stemming: `Сталину` does not find `Сталин` there; in fonds it does.\n"
+    )?;
     drop(archive);
 
     // 3. Synthetic scale runs.
     if !opts.scales.is_empty() {
-        writeln!(report, "## Scale (synthetic documents of about 2 KB, words drawn from the corpus' vocabulary by frequency)\n")?;
-        writeln!(report, "| documents | import time | documents/s | index size | bytes/document | query p50 ms | query p99 ms | cold `fonds search` (median of 5) |")?;
+        writeln!(
+            report,
+            "## Scale (synthetic documents of about 2 KB, words drawn from the corpus' vocabulary by frequency)\n"
+        )?;
+        writeln!(
+            report,
+            "| documents | import time | documents/s | index size | bytes/document | query p50 ms | query p99 ms | cold `fonds search` (median of 5) |"
+        )?;
         writeln!(report, "|---|---|---|---|---|---|---|---|")?;
         let vocabulary = Vocabulary::from_records(&records);
         for &n in &opts.scales {
@@ -361,21 +550,37 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
 }
 
 fn today() -> String {
-    Command::new("date").arg("-u").arg("+%Y-%m-%d").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+    Command::new("date")
+        .arg("-u")
+        .arg("+%Y-%m-%d")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
 }
 
 fn all_records(archive: &Archive) -> Result<Vec<Record>> {
     let mut lines = Vec::new();
     archive.export_jsonl(&mut lines)?;
-    String::from_utf8(lines)?.lines().map(|l| Ok(serde_json::from_str(l)?)).collect()
+    String::from_utf8(lines)?
+        .lines()
+        .map(|l| Ok(serde_json::from_str(l)?))
+        .collect()
 }
 
-fn time_queries(archive: &Archive, fts: &Fts5, repeat: usize) -> Result<BTreeMap<&'static str, ClassTimes>> {
+fn time_queries(
+    archive: &Archive,
+    fts: &Fts5,
+    repeat: usize,
+) -> Result<BTreeMap<&'static str, ClassTimes>> {
     let mut times: BTreeMap<&str, ClassTimes> = BTreeMap::new();
     for query in QUERIES {
         let req = request(query);
-        archive.search(&req).with_context(|| format!("fonds: {}", query.fonds))?;
-        fts.search(query).with_context(|| format!("fts5: {}", query.fts5))?;
+        archive
+            .search(&req)
+            .with_context(|| format!("fonds: {}", query.fonds))?;
+        fts.search(query)
+            .with_context(|| format!("fts5: {}", query.fts5))?;
         let t = times.entry(query.class).or_default();
         for _ in 0..repeat {
             let started = Instant::now();
@@ -401,7 +606,11 @@ impl Vocabulary {
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         for r in records {
             for t in &r.texts {
-                for w in t.body.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                for w in t
+                    .body
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                {
                     *counts.entry(w.to_string()).or_default() += 1;
                 }
             }
@@ -414,7 +623,11 @@ impl Vocabulary {
             words.push(w);
             cumulative.push(total);
         }
-        Vocabulary { words, cumulative, titles: records.iter().map(|r| r.title.clone()).collect() }
+        Vocabulary {
+            words,
+            cumulative,
+            titles: records.iter().map(|r| r.title.clone()).collect(),
+        }
     }
 
     fn word(&self, rng: &mut Rng) -> &str {
@@ -470,7 +683,13 @@ fn scale_run(opts: &BenchOptions, vocab: &Vocabulary, n: usize) -> Result<String
                 date: PartialDate::ymd(year, month, day),
                 doc_type: Some(types[(rng.next() % 5) as usize].to_string()),
                 languages: vec!["en".into()],
-                texts: vec![Text { role: TextRole::Transcript, lang: "en".into(), body: Text::join_paragraphs(paragraphs), translators: vec![], notes: vec![] }],
+                texts: vec![Text {
+                    role: TextRole::Transcript,
+                    lang: "en".into(),
+                    body: Text::join_paragraphs(paragraphs),
+                    translators: vec![],
+                    notes: vec![],
+                }],
                 ..Record::default()
             };
             writeln!(w, "{}", record.to_json_line())?;
@@ -502,10 +721,17 @@ fn scale_run(opts: &BenchOptions, vocab: &Vocabulary, n: usize) -> Result<String
     let mut cold = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        let out = Command::new(&exe).arg("--data").arg(&data).args(["search", "treaty AND Japan", "--limit", "10"]).output()?;
+        let out = Command::new(&exe)
+            .arg("--data")
+            .arg(&data)
+            .args(["search", "treaty AND Japan", "--limit", "10"])
+            .output()?;
         cold.push(started.elapsed());
         if !out.status.success() {
-            bail!("cold search failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "cold search failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     cold.sort();

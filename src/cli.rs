@@ -15,7 +15,12 @@ use fonds::model::{PartialDate, Record};
 #[command(name = "fonds", version, about, long_about = None)]
 struct Cli {
     /// The data folder (store and index).
-    #[arg(long, global = true, env = "FONDS_DATA", default_value = "./fonds-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "FONDS_DATA",
+        default_value = "./fonds-data"
+    )]
     data: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -145,9 +150,15 @@ pub fn run() -> Result<ExitCode> {
             let mut archive = Archive::open(&data)?;
             import(&mut archive, &paths)
         }
-        Command::Show { id, json, revisions } => {
+        Command::Show {
+            id,
+            json,
+            revisions,
+        } => {
             let archive = Archive::open_read_only(&data)?;
-            let record = archive.get(&id)?.ok_or(fonds::Error::NotFound { id: id.clone() })?;
+            let record = archive
+                .get(&id)?
+                .ok_or(fonds::Error::NotFound { id: id.clone() })?;
             let mut out = std::io::stdout().lock();
             if json {
                 writeln!(out, "{}", record.to_json_pretty())?;
@@ -156,12 +167,28 @@ pub fn run() -> Result<ExitCode> {
             }
             if revisions {
                 for rev in archive.revisions(&id)? {
-                    writeln!(out, "revision {}  {}  from {}", rev.rev, rev.hash, rev.record.provenance.source_file)?;
+                    writeln!(
+                        out,
+                        "revision {}  {}  from {}",
+                        rev.rev, rev.hash, rev.record.provenance.source_file
+                    )?;
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search { query, from, to, doc_type, lang, archive: held_by, collection, limit, offset, sort, json } => {
+        Command::Search {
+            query,
+            from,
+            to,
+            doc_type,
+            lang,
+            archive: held_by,
+            collection,
+            limit,
+            offset,
+            sort,
+            json,
+        } => {
             let archive = Archive::open_read_only(&data)?;
             let request = SearchRequest {
                 query,
@@ -190,14 +217,19 @@ pub fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { format: ExportFormat::Jsonl, out } => {
+        Command::Export {
+            format: ExportFormat::Jsonl,
+            out,
+        } => {
             let archive = Archive::open_read_only(&data)?;
             let n = match out {
                 Some(path) => {
-                    let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("creating {}", path.display()))?;
                     let mut w = std::io::BufWriter::new(file);
                     let n = archive.export_jsonl(&mut w)?;
-                    w.flush().with_context(|| format!("writing {}", path.display()))?;
+                    w.flush()
+                        .with_context(|| format!("writing {}", path.display()))?;
                     n
                 }
                 None => {
@@ -214,7 +246,10 @@ pub fn run() -> Result<ExitCode> {
             let mut archive = Archive::open(&data)?;
             let started = std::time::Instant::now();
             let n = archive.reindex()?;
-            println!("reindexed {n} records in {:.2} s", started.elapsed().as_secs_f64());
+            println!(
+                "reindexed {n} records in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { json } => {
@@ -223,8 +258,15 @@ pub fn run() -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                println!("{} records stored, {} indexed", report.records, report.indexed);
-                for (what, ids) in [("missing from the index", &report.missing), ("stale in the index", &report.stale), ("in the index but not stored", &report.orphans)] {
+                println!(
+                    "{} records stored, {} indexed",
+                    report.records, report.indexed
+                );
+                for (what, ids) in [
+                    ("missing from the index", &report.missing),
+                    ("stale in the index", &report.stale),
+                    ("in the index but not stored", &report.orphans),
+                ] {
                     if !ids.is_empty() {
                         println!("{} {what}: {}", ids.len(), preview(ids));
                     }
@@ -235,7 +277,11 @@ pub fn run() -> Result<ExitCode> {
                     println!("run `fonds reindex` to rebuild the index from the store");
                 }
             }
-            Ok(if report.is_consistent() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.is_consistent() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Stats { json } => {
             let archive = Archive::open_read_only(&data)?;
@@ -246,23 +292,48 @@ pub fn run() -> Result<ExitCode> {
                 let s = &stats.store;
                 println!("records        {}", s.records);
                 println!("old revisions  {}", s.old_revisions);
-                println!("source files   {} ({:.1} MB kept)", s.source_files, s.source_bytes as f64 / 1e6);
+                println!(
+                    "source files   {} ({:.1} MB kept)",
+                    s.source_files,
+                    s.source_bytes as f64 / 1e6
+                );
                 println!("imports        {}", s.imports);
-                println!("index          {} documents, {:.1} MB", stats.index_docs, stats.index_bytes as f64 / 1e6);
+                println!(
+                    "index          {} documents, {:.1} MB",
+                    stats.index_docs,
+                    stats.index_bytes as f64 / 1e6
+                );
                 for (facet, counts) in &stats.facets {
-                    let shown: Vec<String> = counts.iter().take(8).map(|c| format!("{} {}", c.value, c.count)).collect();
+                    let shown: Vec<String> = counts
+                        .iter()
+                        .take(8)
+                        .map(|c| format!("{} {}", c.value, c.count))
+                        .collect();
                     println!("{facet:<14} {}", shown.join(", "));
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => demo(&data),
-        Command::Bench { corpus, scales, repeat, out, work } => {
+        Command::Bench {
+            corpus,
+            scales,
+            repeat,
+            out,
+            work,
+        } => {
             let command_line = std::iter::once("fonds".to_string())
                 .chain(std::env::args().skip(1))
                 .collect::<Vec<_>>()
                 .join(" ");
-            crate::bench::run(&crate::bench::BenchOptions { corpus, scales, repeat, out, work, command_line })?;
+            crate::bench::run(&crate::bench::BenchOptions {
+                corpus,
+                scales,
+                repeat,
+                out,
+                work,
+                command_line,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -270,7 +341,10 @@ pub fn run() -> Result<ExitCode> {
 
 fn parse_date(flag: &str, value: Option<String>) -> Result<Option<PartialDate>> {
     value
-        .map(|v| v.parse::<PartialDate>().with_context(|| format!("{flag} {v}: expected YYYY, YYYY-MM or YYYY-MM-DD")))
+        .map(|v| {
+            v.parse::<PartialDate>()
+                .with_context(|| format!("{flag} {v}: expected YYYY, YYYY-MM or YYYY-MM-DD"))
+        })
         .transpose()
 }
 
@@ -315,17 +389,36 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
         t.unchanged,
         started.elapsed().as_secs_f64()
     );
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The sample corpus, built into the binary so that `fonds demo` works from any folder.
 const SAMPLE_CORPUS: &[(&str, &[u8])] = &[
     ("README.md", include_bytes!("../corpus/README.md")),
-    ("wcda-pages/000_2d287dbd93c7e576.txt", include_bytes!("../corpus/wcda-pages/000_2d287dbd93c7e576.txt")),
-    ("wcda-pages/001_6ac3a21e3d46086e.txt", include_bytes!("../corpus/wcda-pages/001_6ac3a21e3d46086e.txt")),
-    ("wcda-json/transcript.json", include_bytes!("../corpus/wcda-json/transcript.json")),
-    ("wcda-csv/wilson_archive_sample.csv", include_bytes!("../corpus/wcda-csv/wilson_archive_sample.csv")),
-    ("frus/frus1894Nicaragua.xml", include_bytes!("../corpus/frus/frus1894Nicaragua.xml")),
+    (
+        "wcda-pages/000_2d287dbd93c7e576.txt",
+        include_bytes!("../corpus/wcda-pages/000_2d287dbd93c7e576.txt"),
+    ),
+    (
+        "wcda-pages/001_6ac3a21e3d46086e.txt",
+        include_bytes!("../corpus/wcda-pages/001_6ac3a21e3d46086e.txt"),
+    ),
+    (
+        "wcda-json/transcript.json",
+        include_bytes!("../corpus/wcda-json/transcript.json"),
+    ),
+    (
+        "wcda-csv/wilson_archive_sample.csv",
+        include_bytes!("../corpus/wcda-csv/wilson_archive_sample.csv"),
+    ),
+    (
+        "frus/frus1894Nicaragua.xml",
+        include_bytes!("../corpus/frus/frus1894Nicaragua.xml"),
+    ),
 ];
 
 fn demo(data: &std::path::Path) -> Result<ExitCode> {
@@ -342,11 +435,17 @@ fn demo(data: &std::path::Path) -> Result<ExitCode> {
     let data = data.display();
     println!();
     println!("The sample archive is in {data}. Try:");
-    println!("  fonds --data {data} search 'Сталину'            # Russian morphology: finds Сталин, Сталина…");
-    println!("  fonds --data {data} search '\"38th parallel\"'     # a phrase, in the translations");
+    println!(
+        "  fonds --data {data} search 'Сталину'            # Russian morphology: finds Сталин, Сталина…"
+    );
+    println!(
+        "  fonds --data {data} search '\"38th parallel\"'     # a phrase, in the translations"
+    );
     println!("  fonds --data {data} search 'divisions AND Korea' --from 1950-07 --to 1950-12");
     println!("  fonds --data {data} search 'Mosquito' --type Telegram --sort date");
-    println!("  fonds --data {data} show wcda-134278            # the whole record; --json for the record format");
+    println!(
+        "  fonds --data {data} show wcda-134278            # the whole record; --json for the record format"
+    );
     println!("  fonds --data {data} show frus1894Nicaragua-d1");
     println!("  fonds --data {data} stats");
     Ok(code)
@@ -355,24 +454,49 @@ fn demo(data: &std::path::Path) -> Result<ExitCode> {
 fn print_results(out: &mut impl Write, results: &SearchResults, offset: usize) -> Result<()> {
     let color = std::io::stdout().is_terminal();
     for (i, hit) in results.hits.iter().enumerate() {
-        writeln!(out, "{:>3}. {}  {}  ({:.2})", offset + i + 1, hit.id, hit.date.as_deref().unwrap_or("undated"), hit.score)?;
+        writeln!(
+            out,
+            "{:>3}. {}  {}  ({:.2})",
+            offset + i + 1,
+            hit.id,
+            hit.date.as_deref().unwrap_or("undated"),
+            hit.score
+        )?;
         writeln!(out, "     {}", hit.title)?;
         if !hit.snippet.is_empty() {
-            let source = hit.snippet_source.as_deref().map(|s| format!("[{s}] ")).unwrap_or_default();
-            writeln!(out, "     {source}{}", terminal_snippet(&hit.snippet, color))?;
+            let source = hit
+                .snippet_source
+                .as_deref()
+                .map(|s| format!("[{s}] "))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "     {source}{}",
+                terminal_snippet(&hit.snippet, color)
+            )?;
         }
     }
     let shown = results.hits.len();
     if shown == 0 {
         writeln!(out, "no documents match ({} in all)", results.total)?;
     } else {
-        writeln!(out, "{} documents match; showing {}-{}", results.total, offset + 1, offset + shown)?;
+        writeln!(
+            out,
+            "{} documents match; showing {}-{}",
+            results.total,
+            offset + 1,
+            offset + shown
+        )?;
     }
     for (facet, counts) in &results.facets {
         if counts.is_empty() {
             continue;
         }
-        let shown: Vec<String> = counts.iter().take(6).map(|c| format!("{} {}", c.value, c.count)).collect();
+        let shown: Vec<String> = counts
+            .iter()
+            .take(6)
+            .map(|c| format!("{} {}", c.value, c.count))
+            .collect();
         writeln!(out, "  {facet}: {}", shown.join(", "))?;
     }
     Ok(())
@@ -380,7 +504,11 @@ fn print_results(out: &mut impl Write, results: &SearchResults, offset: usize) -
 
 /// Turns an HTML snippet (`<mark>` highlights, escaped text) into terminal text.
 fn terminal_snippet(html: &str, color: bool) -> String {
-    let (on, off) = if color { ("\x1b[1m", "\x1b[0m") } else { ("[", "]") };
+    let (on, off) = if color {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
     html.replace("<mark>", on)
         .replace("</mark>", off)
         .replace("&lt;", "<")
@@ -394,31 +522,69 @@ fn terminal_snippet(html: &str, color: bool) -> String {
 
 fn print_record(out: &mut impl Write, r: &Record) -> Result<()> {
     let line = |out: &mut dyn Write, label: &str, value: &str| -> std::io::Result<()> {
-        if value.is_empty() { Ok(()) } else { writeln!(out, "{label:<15}{value}") }
+        if value.is_empty() {
+            Ok(())
+        } else {
+            writeln!(out, "{label:<15}{value}")
+        }
     };
     writeln!(out, "{}", r.title)?;
     writeln!(out, "{}", "=".repeat(r.title.chars().count().min(78)))?;
     line(out, "id", &r.id)?;
-    line(out, "date", &r.date.map(|d| d.to_string()).unwrap_or_default())?;
+    line(
+        out,
+        "date",
+        &r.date.map(|d| d.to_string()).unwrap_or_default(),
+    )?;
     line(out, "type", r.doc_type.as_deref().unwrap_or(""))?;
     line(out, "languages", &r.languages.join(", "))?;
     line(out, "authors", &r.authors.join("; "))?;
     line(out, "recipients", &r.recipients.join("; "))?;
     line(out, "written at", r.place_written.as_deref().unwrap_or(""))?;
-    line(out, "classification", r.classification.as_deref().unwrap_or(""))?;
+    line(
+        out,
+        "classification",
+        r.classification.as_deref().unwrap_or(""),
+    )?;
     for a in &r.archival_refs {
-        let parts: Vec<String> = [("archive", &a.archive), ("f.", &a.fond), ("op.", &a.opis), ("d.", &a.delo), ("l.", &a.folios)]
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| if *k == "archive" { v.clone() } else { format!("{k} {v}") }))
-            .collect();
-        let parsed = if parts.is_empty() { String::new() } else { format!("  [{}]", parts.join(", ")) };
+        let parts: Vec<String> = [
+            ("archive", &a.archive),
+            ("f.", &a.fond),
+            ("op.", &a.opis),
+            ("d.", &a.delo),
+            ("l.", &a.folios),
+        ]
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref().map(|v| {
+                if *k == "archive" {
+                    v.clone()
+                } else {
+                    format!("{k} {v}")
+                }
+            })
+        })
+        .collect();
+        let parsed = if parts.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", parts.join(", "))
+        };
         line(out, "archival ref", &format!("{}{parsed}", a.raw))?;
     }
     line(out, "source", &r.source.name)?;
     line(out, "source url", r.source.url.as_deref().unwrap_or(""))?;
-    line(out, "source id", r.source.record_id.as_deref().unwrap_or(""))?;
+    line(
+        out,
+        "source id",
+        r.source.record_id.as_deref().unwrap_or(""),
+    )?;
     line(out, "uploaded", r.source.uploaded.as_deref().unwrap_or(""))?;
-    line(out, "collection", r.source.collection.as_deref().unwrap_or(""))?;
+    line(
+        out,
+        "collection",
+        r.source.collection.as_deref().unwrap_or(""),
+    )?;
     line(out, "subjects", &r.subjects.join("; "))?;
     line(out, "places", &r.places.join("; "))?;
     line(out, "people", &r.people.join("; "))?;
@@ -428,12 +594,27 @@ fn print_record(out: &mut impl Write, r: &Record) -> Result<()> {
     for (k, v) in &r.extra {
         line(out, k, v)?;
     }
-    line(out, "provenance", &format!("{} ({}, sha256 {})", r.provenance.source_file, r.provenance.importer, r.provenance.sha256))?;
+    line(
+        out,
+        "provenance",
+        &format!(
+            "{} ({}, sha256 {})",
+            r.provenance.source_file, r.provenance.importer, r.provenance.sha256
+        ),
+    )?;
     if let Some(s) = &r.summary {
         writeln!(out, "\nSummary\n-------\n{s}")?;
     }
     for t in &r.texts {
-        let heading = format!("{} ({})", if t.role == fonds::model::TextRole::Transcript { "Transcript" } else { "Translation" }, t.lang);
+        let heading = format!(
+            "{} ({})",
+            if t.role == fonds::model::TextRole::Transcript {
+                "Transcript"
+            } else {
+                "Translation"
+            },
+            t.lang
+        );
         writeln!(out, "\n{heading}\n{}", "-".repeat(heading.chars().count()))?;
         if !t.translators.is_empty() {
             writeln!(out, "Translated by {}\n", t.translators.join(", "))?;

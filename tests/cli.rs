@@ -34,7 +34,13 @@ fn stderr(o: &Output) -> String {
 
 #[track_caller]
 fn ok(o: Output) -> String {
-    assert!(o.status.success(), "fonds failed: {}\nstdout: {}\nstderr: {}", o.status, stdout(&o), stderr(&o));
+    assert!(
+        o.status.success(),
+        "fonds failed: {}\nstdout: {}\nstderr: {}",
+        o.status,
+        stdout(&o),
+        stderr(&o)
+    );
     stdout(&o)
 }
 
@@ -53,14 +59,27 @@ fn search_ids(data: &Path, args: &[&str]) -> (u64, Vec<String>) {
     let mut all = vec!["search", "--json"];
     all.extend_from_slice(args);
     let v = json(fonds(data, &all));
-    let ids = v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect();
+    let ids = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
     (v["total"].as_u64().unwrap(), ids)
 }
 
 /// An archive with the bundled sample corpus, built once per test.
 fn sample_archive() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = ok(import(dir.path(), &[&corpus("wcda-pages"), &corpus("frus"), &corpus("wcda-json"), &corpus("wcda-csv")]));
+    let out = ok(import(
+        dir.path(),
+        &[
+            &corpus("wcda-pages"),
+            &corpus("frus"),
+            &corpus("wcda-json"),
+            &corpus("wcda-csv"),
+        ],
+    ));
     assert!(out.contains("0 failed"), "{out}");
     dir
 }
@@ -68,42 +87,99 @@ fn sample_archive() -> tempfile::TempDir {
 #[test]
 fn import_prints_a_summary_and_show_gives_the_whole_record() {
     let data = tempfile::tempdir().unwrap();
-    let out = ok(import(data.path(), &[&corpus("wcda-pages"), &corpus("frus/frus1894Nicaragua.xml")]));
-    assert!(out.starts_with("3 files (0 failed), 140 records: 140 new, 0 changed, 0 unchanged"), "{out}");
+    let out = ok(import(
+        data.path(),
+        &[&corpus("wcda-pages"), &corpus("frus/frus1894Nicaragua.xml")],
+    ));
+    assert!(
+        out.starts_with("3 files (0 failed), 140 records: 140 new, 0 changed, 0 unchanged"),
+        "{out}"
+    );
 
     let r = json(fonds(data.path(), &["show", "wcda-134278", "--json"]));
     assert_eq!(r["id"], "wcda-134278");
-    assert_eq!(r["title"], "Cable No. 3355, Filippov [Stalin] to the Soviet Ambassador, Peking");
+    assert_eq!(
+        r["title"],
+        "Cable No. 3355, Filippov [Stalin] to the Soviet Ambassador, Peking"
+    );
     assert_eq!(r["date"], "1950-07-13");
     assert_eq!(r["languages"], serde_json::json!(["ru"]));
     let texts = r["texts"].as_array().unwrap();
     assert_eq!(texts.len(), 2);
-    assert_eq!((&texts[0]["role"], &texts[0]["lang"]), (&"transcript".into(), &"ru".into()));
-    assert_eq!((&texts[1]["role"], &texts[1]["lang"]), (&"translation".into(), &"en".into()));
-    assert_eq!(texts[1]["translators"], serde_json::json!(["Gary Goldberg"]));
-    assert!(texts[0]["body"].as_str().unwrap().contains("\n\n"), "paragraphs kept");
-    let rgaspi = r["archival_refs"].as_array().unwrap().iter().find(|a| a["archive"] == "RGASPI").expect("an RGASPI ref");
-    assert_eq!((&rgaspi["fond"], &rgaspi["opis"], &rgaspi["delo"], &rgaspi["folios"]), (&"558".into(), &"11".into(), &"334".into(), &"85".into()));
+    assert_eq!(
+        (&texts[0]["role"], &texts[0]["lang"]),
+        (&"transcript".into(), &"ru".into())
+    );
+    assert_eq!(
+        (&texts[1]["role"], &texts[1]["lang"]),
+        (&"translation".into(), &"en".into())
+    );
+    assert_eq!(
+        texts[1]["translators"],
+        serde_json::json!(["Gary Goldberg"])
+    );
+    assert!(
+        texts[0]["body"].as_str().unwrap().contains("\n\n"),
+        "paragraphs kept"
+    );
+    let rgaspi = r["archival_refs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["archive"] == "RGASPI")
+        .expect("an RGASPI ref");
+    assert_eq!(
+        (
+            &rgaspi["fond"],
+            &rgaspi["opis"],
+            &rgaspi["delo"],
+            &rgaspi["folios"]
+        ),
+        (&"558".into(), &"11".into(), &"334".into(), &"85".into())
+    );
     assert_eq!(r["source"]["name"], "Wilson Center Digital Archive");
     assert_eq!(r["source"]["record_id"], "134278");
     assert_eq!(r["provenance"]["importer"], "wcda-page");
     assert_eq!(r["provenance"]["sha256"].as_str().unwrap().len(), 64);
     let whole = r.to_string();
-    for furniture in ["Skip to content", "Document Information", "Citation:", "Original Language:"] {
-        assert!(!whole.contains(furniture), "page furniture `{furniture}` leaked into the record");
+    for furniture in [
+        "Skip to content",
+        "Document Information",
+        "Citation:",
+        "Original Language:",
+    ] {
+        assert!(
+            !whole.contains(furniture),
+            "page furniture `{furniture}` leaked into the record"
+        );
     }
 
-    let f = json(fonds(data.path(), &["show", "frus1894Nicaragua-d1", "--json"]));
+    let f = json(fonds(
+        data.path(),
+        &["show", "frus1894Nicaragua-d1", "--json"],
+    ));
     assert_eq!(f["date"], "1894-01-25");
     assert_eq!(f["provenance"]["source_file"], "frus1894Nicaragua.xml");
-    assert!(f["texts"][0]["body"].as_str().unwrap().starts_with("Honduras invading at Cape Gracias."));
+    assert!(
+        f["texts"][0]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Honduras invading at Cape Gracias.")
+    );
 
     let human = ok(fonds(data.path(), &["show", "wcda-113729"]));
-    assert!(human.contains("Transcript (ru)") && human.contains("Translation (en)"), "{human}");
+    assert!(
+        human.contains("Transcript (ru)") && human.contains("Translation (en)"),
+        "{human}"
+    );
 
     let missing = fonds(data.path(), &["show", "wcda-999"]);
     assert!(!missing.status.success());
-    assert!(stderr(&missing).contains("no record with id `wcda-999`"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no record with id `wcda-999`"),
+        "{}",
+        stderr(&missing)
+    );
 }
 
 #[test]
@@ -115,7 +191,8 @@ fn search_understands_russian_and_english_morphology_phrases_and_filters() {
     for query in ["Сталину", "Сталин", "СТАЛИНЫМ"] {
         let (_, ids) = search_ids(d, &[query]);
         assert!(
-            ids.contains(&"wcda-134278".to_string()) && ids.contains(&"wcda-transcript-21170".to_string()),
+            ids.contains(&"wcda-134278".to_string())
+                && ids.contains(&"wcda-transcript-21170".to_string()),
             "{query}: {ids:?}"
         );
     }
@@ -124,12 +201,18 @@ fn search_understands_russian_and_english_morphology_phrases_and_filters() {
     assert!(ids.contains(&"wcda-134278".to_string()), "{ids:?}");
     // A phrase, and the same words out of order.
     let (n, ids) = search_ids(d, &["\"38th parallel\""]);
-    assert!(n >= 2 && ids.contains(&"wcda-113729".to_string()), "{ids:?}");
+    assert!(
+        n >= 2 && ids.contains(&"wcda-113729".to_string()),
+        "{ids:?}"
+    );
     let (n, _) = search_ids(d, &["\"parallel 38th\""]);
     assert_eq!(n, 0);
     // Boolean operators.
     let (with_not, ids) = search_ids(d, &["parallel AND NOT Jemulpo"]);
-    assert!(ids.contains(&"wcda-134278".to_string()) && !ids.contains(&"wcda-113729".to_string()), "{ids:?}");
+    assert!(
+        ids.contains(&"wcda-134278".to_string()) && !ids.contains(&"wcda-113729".to_string()),
+        "{ids:?}"
+    );
     let (either, _) = search_ids(d, &["Jemulpo OR Bluefields"]);
     assert!(either > with_not.min(1));
     // Field queries, type and date filters.
@@ -172,18 +255,34 @@ fn reimport_changes_nothing_and_a_changed_source_makes_a_revision() {
     let before = json(fonds(data.path(), &["stats", "--json"]));
     let again = ok(import(data.path(), &[&page]));
     assert!(again.contains("0 new, 0 changed, 1 unchanged"), "{again}");
-    assert_eq!(json(fonds(data.path(), &["stats", "--json"]))["store"], before["store"]);
+    assert_eq!(
+        json(fonds(data.path(), &["stats", "--json"]))["store"],
+        before["store"]
+    );
 
-    std::fs::write(&page, original.replace("I await your reply.", "I await your early reply.")).unwrap();
+    std::fs::write(
+        &page,
+        original.replace("I await your reply.", "I await your early reply."),
+    )
+    .unwrap();
     let changed = ok(import(data.path(), &[&page]));
-    assert!(changed.contains("0 new, 1 changed, 0 unchanged"), "{changed}");
+    assert!(
+        changed.contains("0 new, 1 changed, 0 unchanged"),
+        "{changed}"
+    );
     let revs = ok(fonds(data.path(), &["show", "wcda-113729", "--revisions"]));
-    assert!(revs.contains("revision 1") && revs.contains("revision 2"), "{revs}");
+    assert!(
+        revs.contains("revision 1") && revs.contains("revision 2"),
+        "{revs}"
+    );
     let (_, ids) = search_ids(data.path(), &["\"early reply\""]);
     assert_eq!(ids, ["wcda-113729"]);
     let stats = json(fonds(data.path(), &["stats", "--json"]));
     assert_eq!(stats["store"]["old_revisions"], 1);
-    assert_eq!(stats["store"]["source_files"], 2, "both versions of the source are kept");
+    assert_eq!(
+        stats["store"]["source_files"], 2,
+        "both versions of the source are kept"
+    );
 }
 
 #[test]
@@ -194,7 +293,11 @@ fn a_malformed_file_is_rejected_whole_and_the_others_still_import() {
     let xml = std::fs::read_to_string(corpus("frus/frus1894Nicaragua.xml")).unwrap();
     let cut = xml.find("xml:id=\"d40\"").unwrap();
     let broken = src.path().join("broken.xml");
-    std::fs::write(&broken, format!("{}<p>unclosed</div></body></text></TEI>", &xml[..cut + 200])).unwrap();
+    std::fs::write(
+        &broken,
+        format!("{}<p>unclosed</div></body></text></TEI>", &xml[..cut + 200]),
+    )
+    .unwrap();
     // A JSON Lines file whose third line is not a record.
     let jsonl = src.path().join("records.jsonl");
     std::fs::write(
@@ -203,21 +306,43 @@ fn a_malformed_file_is_rejected_whole_and_the_others_still_import() {
     )
     .unwrap();
     let out = import(data.path(), &[&broken, &jsonl, &corpus("wcda-pages")]);
-    assert_eq!(out.status.code(), Some(1), "a failed file makes the exit code non-zero");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed file makes the exit code non-zero"
+    );
     let err = stderr(&out);
-    assert!(err.contains("broken.xml: line "), "the error names the file and line: {err}");
+    assert!(
+        err.contains("broken.xml: line "),
+        "the error names the file and line: {err}"
+    );
     assert!(err.contains("records.jsonl: line 3"), "{err}");
-    assert!(stdout(&out).contains("4 files (2 failed), 2 records: 2 new"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("4 files (2 failed), 2 records: 2 new"),
+        "{}",
+        stdout(&out)
+    );
     let stats = json(fonds(data.path(), &["stats", "--json"]));
-    assert_eq!(stats["store"]["records"], 2, "nothing of the broken files was committed");
+    assert_eq!(
+        stats["store"]["records"], 2,
+        "nothing of the broken files was committed"
+    );
     assert!(!fonds(data.path(), &["show", "t-1"]).status.success());
-    assert!(!fonds(data.path(), &["show", "frus1894Nicaragua-d1"]).status.success());
+    assert!(
+        !fonds(data.path(), &["show", "frus1894Nicaragua-d1"])
+            .status
+            .success()
+    );
 
     let unknown = src.path().join("notes.bin");
     std::fs::write(&unknown, [0u8, 159, 146, 150]).unwrap();
     let out = import(data.path(), &[&unknown]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("notes.bin: not a format Fonds imports"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("notes.bin: not a format Fonds imports"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -237,7 +362,10 @@ fn check_finds_a_missing_index_and_reindex_rebuilds_it_from_the_store() {
     assert_eq!(report["missing"].as_array().unwrap().len() as u64, stored);
 
     let out = ok(fonds(d, &["reindex"]));
-    assert!(out.contains(&format!("reindexed {stored} records")), "{out}");
+    assert!(
+        out.contains(&format!("reindexed {stored} records")),
+        "{out}"
+    );
     assert!(ok(fonds(d, &["check"])).contains("ok: store and index agree"));
     assert_eq!(search_ids(d, &["Nicaragua"]).0, n_before);
 }
@@ -255,7 +383,11 @@ fn an_index_left_behind_by_an_interrupted_write_is_reported_stale_and_caught_up(
     // store had committed and the index write had been cut off.
     let saved = src.path().join("saved-index");
     copy_dir(&d.join("index"), &saved);
-    std::fs::write(&page, original.replace("I await your reply.", "I await your prompt reply.")).unwrap();
+    std::fs::write(
+        &page,
+        original.replace("I await your reply.", "I await your prompt reply."),
+    )
+    .unwrap();
     ok(import(d, &[&page]));
     std::fs::remove_dir_all(d.join("index")).unwrap();
     copy_dir(&saved, &d.join("index"));
@@ -288,25 +420,58 @@ fn assert_round_trip(sources: &[&Path]) -> usize {
     let out = ok(import(first.path(), sources));
     assert!(out.contains("(0 failed)"), "{out}");
     let dump1 = first.path().join("dump.jsonl");
-    ok(fonds(first.path(), &["export", "--format", "jsonl", "--out", dump1.to_str().unwrap()]));
+    ok(fonds(
+        first.path(),
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "--out",
+            dump1.to_str().unwrap(),
+        ],
+    ));
     ok(import(second.path(), &[&dump1]));
     let dump2 = second.path().join("dump.jsonl");
-    ok(fonds(second.path(), &["export", "--format", "jsonl", "--out", dump2.to_str().unwrap()]));
-    let (a, b) = (std::fs::read(&dump1).unwrap(), std::fs::read(&dump2).unwrap());
+    ok(fonds(
+        second.path(),
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "--out",
+            dump2.to_str().unwrap(),
+        ],
+    ));
+    let (a, b) = (
+        std::fs::read(&dump1).unwrap(),
+        std::fs::read(&dump2).unwrap(),
+    );
     assert!(a == b, "the second export differs from the first");
     let text = String::from_utf8(a).unwrap();
     let ids: Vec<&str> = text.lines().map(|l| l.split('"').nth(3).unwrap()).collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted by id, each once");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "sorted by id, each once"
+    );
     // The re-imported archive searches the same.
     for q in ["Сталину", "\"38th parallel\"", "treaty"] {
-        assert_eq!(search_ids(first.path(), &[q]).0, search_ids(second.path(), &[q]).0, "{q}");
+        assert_eq!(
+            search_ids(first.path(), &[q]).0,
+            search_ids(second.path(), &[q]).0,
+            "{q}"
+        );
     }
     ids.len()
 }
 
 #[test]
 fn jsonl_round_trip_on_the_sample_corpus_is_byte_identical() {
-    let n = assert_round_trip(&[&corpus("wcda-pages"), &corpus("frus"), &corpus("wcda-json"), &corpus("wcda-csv")]);
+    let n = assert_round_trip(&[
+        &corpus("wcda-pages"),
+        &corpus("frus"),
+        &corpus("wcda-json"),
+        &corpus("wcda-csv"),
+    ]);
     assert!(n > 150, "{n}");
 }
 
@@ -314,7 +479,10 @@ fn jsonl_round_trip_on_the_sample_corpus_is_byte_identical() {
 fn jsonl_round_trip_on_the_whole_frus_corpus_is_byte_identical() {
     let frus = root().join("../shared/corpus/frus");
     if !frus.is_dir() {
-        eprintln!("skipping: {} not found (the full FRUS corpus lives outside the project)", frus.display());
+        eprintln!(
+            "skipping: {} not found (the full FRUS corpus lives outside the project)",
+            frus.display()
+        );
         return;
     }
     assert_eq!(assert_round_trip(&[&frus]), 10_690);
@@ -324,7 +492,10 @@ fn jsonl_round_trip_on_the_whole_frus_corpus_is_byte_identical() {
 fn demo_imports_the_bundled_corpus_once_and_says_what_to_try() {
     let data = tempfile::tempdir().unwrap();
     let first = ok(fonds(data.path(), &["demo"]));
-    assert!(first.contains("(0 failed)") && first.contains("fonds --data"), "{first}");
+    assert!(
+        first.contains("(0 failed)") && first.contains("fonds --data"),
+        "{first}"
+    );
     let second = ok(fonds(data.path(), &["demo"]));
     assert!(second.contains(" 0 new, 0 changed"), "{second}");
     let (n, _) = search_ids(data.path(), &["Nicaragua"]);

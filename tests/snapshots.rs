@@ -7,7 +7,9 @@ use std::process::Command;
 use serde_json::Value;
 
 fn corpus(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(rel)
 }
 
 fn fonds(data: &Path, args: &[&str]) -> String {
@@ -18,7 +20,11 @@ fn fonds(data: &Path, args: &[&str]) -> String {
         .env_remove("FONDS_DATA")
         .output()
         .expect("the fonds binary runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -52,9 +58,15 @@ fn record_format_of_each_importer() {
         insta::assert_snapshot!(format!("show_json_{id}"), fonds(d, &["show", "--json", id]));
     }
     let transcript = first_id_with_importer(d, "wcda-json");
-    insta::assert_snapshot!("show_json_wcda_json_transcript", fonds(d, &["show", "--json", &transcript]));
+    insta::assert_snapshot!(
+        "show_json_wcda_json_transcript",
+        fonds(d, &["show", "--json", &transcript])
+    );
     let csv = first_id_with_importer(d, "csv");
-    insta::assert_snapshot!("show_json_first_csv_record", fonds(d, &["show", "--json", &csv]));
+    insta::assert_snapshot!(
+        "show_json_first_csv_record",
+        fonds(d, &["show", "--json", &csv])
+    );
 }
 
 #[test]
@@ -63,8 +75,26 @@ fn search_json() {
     let d = data.path();
     for (name, args) in [
         ("search_stalin_dative", vec!["search", "--json", "Сталину"]),
-        ("search_phrase_38th_parallel", vec!["search", "--json", "\"38th parallel\""]),
-        ("search_filtered_telegrams_1894", vec!["search", "--json", "Bluefields", "--type", "Telegram", "--from", "1894-01", "--to", "1894-02", "--limit", "3"]),
+        (
+            "search_phrase_38th_parallel",
+            vec!["search", "--json", "\"38th parallel\""],
+        ),
+        (
+            "search_filtered_telegrams_1894",
+            vec![
+                "search",
+                "--json",
+                "Bluefields",
+                "--type",
+                "Telegram",
+                "--from",
+                "1894-01",
+                "--to",
+                "1894-02",
+                "--limit",
+                "3",
+            ],
+        ),
     ] {
         let v: Value = serde_json::from_str(&fonds(d, &args)).unwrap();
         insta::assert_json_snapshot!(name, v, { ".hits[].score" => "[score]" });

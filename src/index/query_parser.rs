@@ -172,8 +172,18 @@ fn rewrite(ast: UserInputAst) -> Result<UserInputAst, String> {
                 .collect::<Result<Vec<_>, String>>()?;
             // A group of exclusions alone (`NOT b`, as in `a AND NOT b` or `a OR NOT b`) means
             // "every document but these"; tantivy would match nothing, so say "every document".
-            if !clauses.is_empty() && clauses.iter().all(|(occur, _)| *occur == Some(Occur::MustNot)) {
-                clauses.insert(0, (Some(Occur::Must), UserInputAst::Leaf(Box::new(UserInputLeaf::All))));
+            if !clauses.is_empty()
+                && clauses
+                    .iter()
+                    .all(|(occur, _)| *occur == Some(Occur::MustNot))
+            {
+                clauses.insert(
+                    0,
+                    (
+                        Some(Occur::Must),
+                        UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+                    ),
+                );
             }
             UserInputAst::Clause(clauses)
         }

@@ -58,8 +58,8 @@
 //!
 //! - without an `xml:id`: **id** `<host record id>-enc<k>`, `k` counting the host's id-less
 //!   document divs from 1 in document order (`frus1861-d3-enc1`; one nested in an enclosure is
-//!   `…-enc1-enc1`); **title** its head, else "Enclosure <k> to <host title>"; **source** the
-//!   host's page and id; **citation** the host's with ", enclosure <k>"; the locator
+//!   `…-enc1-enc1`); **title** its head, else `Enclosure <k> to <host title>`; **source** the
+//!   host's page and id; **citation** the host's with `, enclosure <k>`; the locator
 //!   `enclosure <k> of div[@xml:id='d3'], line 2879`;
 //! - with an `xml:id`: a record like any other (none in the shared corpus);
 //!

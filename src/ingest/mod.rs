@@ -105,7 +105,9 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
 /// (`.txt`, `.xml`, `.json`, `.csv`, `.jsonl`, `.ndjson`); [`detect`] then decides on its content.
 pub fn is_importable_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".txt", ".xml", ".json", ".csv", ".jsonl", ".ndjson"].iter().any(|ext| lower.ends_with(ext))
+    [".txt", ".xml", ".json", ".csv", ".jsonl", ".ndjson"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// The lowercase hex SHA-256 of some bytes.

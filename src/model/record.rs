@@ -62,7 +62,7 @@ pub struct Record {
     /// Languages of the original, ISO 639-1.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
-    /// Authors or senders, as written (pseudonyms kept: "Filippov [Stalin]").
+    /// Authors or senders, as written (pseudonyms kept: `Filippov [Stalin]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub authors: Vec<String>,
     /// Recipients, as written.
