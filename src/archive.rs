@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
+mod catalogue;
+
+pub use catalogue::{ArchivalFile, Collection, Neighbours, RecordSummary, YearCount};
+
 use crate::error::{Error, Result};
 use crate::index::{Index, IndexWriter, SearchRequest, SearchResults};
 use crate::ingest::{self, Diagnostic, Format, IngestError};

@@ -67,6 +67,12 @@ enum Command {
         /// Only documents of this collection (a FRUS volume's title…).
         #[arg(long)]
         collection: Option<String>,
+        /// Only documents by this author, as written ("Filippov [Stalin]").
+        #[arg(long)]
+        author: Option<String>,
+        /// Only documents to this recipient, as written.
+        #[arg(long)]
+        recipient: Option<String>,
         /// How many hits to show.
         #[arg(long, default_value_t = 10)]
         limit: usize,
@@ -184,6 +190,8 @@ pub fn run() -> Result<ExitCode> {
             lang,
             archive: held_by,
             collection,
+            author,
+            recipient,
             limit,
             offset,
             sort,
@@ -198,6 +206,8 @@ pub fn run() -> Result<ExitCode> {
                 lang,
                 archive: held_by,
                 collection,
+                author,
+                recipient,
                 limit,
                 offset,
                 sort: match sort {
@@ -452,7 +462,9 @@ fn demo(data: &std::path::Path) -> Result<ExitCode> {
 }
 
 fn print_results(out: &mut impl Write, results: &SearchResults, offset: usize) -> Result<()> {
-    let color = std::io::stdout().is_terminal();
+    // Highlights in bold on a terminal (unless NO_COLOR is set); piped output stays plain text,
+    // since brackets or asterisks would be mistaken for the editors' own `[Stalin]`.
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for (i, hit) in results.hits.iter().enumerate() {
         writeln!(
             out,
@@ -507,7 +519,7 @@ fn terminal_snippet(html: &str, color: bool) -> String {
     let (on, off) = if color {
         ("\x1b[1m", "\x1b[0m")
     } else {
-        ("[", "]")
+        ("", "")
     };
     html.replace("<mark>", on)
         .replace("</mark>", off)

@@ -56,6 +56,10 @@ pub struct SearchRequest {
     pub archive: Option<String>,
     /// Only records of this source collection, by its exact title.
     pub collection: Option<String>,
+    /// Only records with this author, exactly as written (`Filippov [Stalin]`).
+    pub author: Option<String>,
+    /// Only records with this recipient, exactly as written.
+    pub recipient: Option<String>,
     /// How many hits to return (at most [`MAX_LIMIT`](super::MAX_LIMIT); 0 for only the total
     /// and facets).
     pub limit: usize,
@@ -77,6 +81,8 @@ impl Default for SearchRequest {
             lang: None,
             archive: None,
             collection: None,
+            author: None,
+            recipient: None,
             limit: 10,
             offset: 0,
             sort: Sort::Relevance,
