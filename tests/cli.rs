@@ -511,3 +511,28 @@ fn commands_on_an_empty_data_folder_explain_what_to_do() {
     let bad = fonds(data.path(), &["search", "x", "--from", "July 1950"]);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    let data = sample_archive();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(data.path())
+        .args(["export", "--format", "jsonl"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the first line's start (the export is far larger than a pipe's buffer), then close.
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    assert!(
+        first.starts_with(b"{\"id\":"),
+        "{:?}",
+        String::from_utf8_lossy(&first)
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
