@@ -36,10 +36,8 @@ use crate::model::{
     ArchivalRef, Note, PartialDate, Record, Source, Text, TextRole, detect_script_lang, iso639_1,
 };
 
-use super::wcda_page::{
-    SOURCE_NAME, archive_abbreviation, dedup, language_codes, split_credits, utf8,
-};
-use super::{Diagnostic, IngestError, Parsed};
+use super::wcda_page::{SOURCE_NAME, archive_abbreviation, dedup, language_codes, split_credits};
+use super::{Diagnostic, IngestError, Parsed, utf8};
 
 /// Reads a CSV file with a header row.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {

@@ -6,15 +6,7 @@ use super::{IngestError, Parsed};
 
 /// Reads one record per non-blank line. Records keep the provenance they carry.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        IngestError::malformed(name, format!("line {line}"), "not valid UTF-8")
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = super::utf8(name, bytes)?;
     let mut parsed = Parsed::default();
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;

@@ -37,10 +37,8 @@ use crate::model::{
     ArchivalRef, PartialDate, Record, Source, Text, TextRole, detect_script_lang, iso639_1,
 };
 
-use super::wcda_page::{
-    CLASSIFICATIONS, SITE, SOURCE_NAME, dedup, language_codes, split_credits, utf8,
-};
-use super::{Diagnostic, IngestError, Parsed};
+use super::wcda_page::{CLASSIFICATIONS, SITE, SOURCE_NAME, dedup, language_codes, split_credits};
+use super::{Diagnostic, IngestError, Parsed, utf8};
 
 /// Reads a WCDA JSON file.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {

@@ -40,7 +40,7 @@ use crate::model::{
     ArchivalRef, Note, PartialDate, Record, Source, Text, TextRole, detect_script_lang, iso639_1,
 };
 
-use super::{Diagnostic, IngestError, Parsed};
+use super::{Diagnostic, IngestError, Parsed, utf8};
 
 /// The publishing source's name, as recorded in [`Source::name`].
 pub(super) const SOURCE_NAME: &str = "Wilson Center Digital Archive";
@@ -544,19 +544,6 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
         records: vec![record],
         diagnostics,
     })
-}
-
-/// The bytes as UTF-8 without a byte-order mark, or an error naming the first bad line.
-pub(super) fn utf8<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, IngestError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        IngestError::malformed(name, format!("line {line}"), "not valid UTF-8")
-    })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 /// The page's paragraphs: runs of non-blank lines, each line trimmed.
