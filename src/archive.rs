@@ -103,11 +103,22 @@ pub struct Stats {
 }
 
 /// An archive in a data folder.
+///
+/// `Send + Sync`: share one `Arc<Archive>` between threads. Reads (`get`, `search`, the
+/// catalogue, `stats`, `check`, …) take `&self` and run at once, each on a read-only SQLite
+/// connection of the store's pool and the shared tantivy reader; writes (`import`, `reindex`)
+/// take `&mut self`.
 pub struct Archive {
     dir: PathBuf,
     store: Store,
     index: Index,
 }
+
+/// Checked at compile time: the web server shares one archive between its threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Archive>();
+};
 
 /// A file found under the paths given to `import`.
 struct InputFile {

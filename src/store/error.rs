@@ -19,6 +19,9 @@ pub enum StoreError {
         /// What is wrong with it.
         message: String,
     },
+    /// A write to a store opened read-only.
+    #[error("store: opened read-only; writing needs the archive opened for writing")]
+    ReadOnly,
     /// The data folder was written by a newer Fonds.
     #[error("store: {path} has schema version {found}; this Fonds reads up to {supported}")]
     SchemaTooNew {

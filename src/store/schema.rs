@@ -32,14 +32,67 @@ CREATE TABLE imports (
 ) STRICT;
 -- The current revision of every record. `seq` grows with every change, so the index can
 -- catch up from the last sequence it saw; `hash` is the SHA-256 of the record's content.
+-- The catalogue columns (title to bilingual) are derived from `json` in the same transaction,
+-- and come before it so that reading them never walks the JSON's overflow pages:
+-- `collection` is `source.collection`, else `source.name`, else NULL; `sort_key` orders a
+-- collection chronologically (see `catalogue::sort_key`); `pos` is the place in the
+-- collection from 1; `year`/`month` are the date's (month NULL when only the year is known);
+-- `bilingual` is 1 when the record holds both an original and a translation.
 CREATE TABLE records (
-    id        TEXT PRIMARY KEY,
-    rev       INTEGER NOT NULL,
-    seq       INTEGER NOT NULL UNIQUE,
-    hash      TEXT NOT NULL,
-    json      TEXT NOT NULL,
-    import_id INTEGER REFERENCES imports(id)
+    id         TEXT PRIMARY KEY,
+    rev        INTEGER NOT NULL,
+    seq        INTEGER NOT NULL UNIQUE,
+    hash       TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    date       TEXT,
+    doc_type   TEXT,
+    collection TEXT,
+    sort_key   TEXT NOT NULL,
+    pos        INTEGER,
+    year       INTEGER,
+    month      INTEGER,
+    bilingual  INTEGER NOT NULL,
+    import_id  INTEGER REFERENCES imports(id),
+    json       TEXT NOT NULL
 ) STRICT;
+CREATE INDEX records_by_collection_order ON records (collection, sort_key) WHERE collection IS NOT NULL;
+CREATE INDEX records_by_collection_pos ON records (collection, pos) WHERE collection IS NOT NULL;
+CREATE INDEX records_bilingual ON records (seq) WHERE bilingual = 1;
+-- One row per collection: how many records it holds and its first and last dates (of its
+-- first and last dated records in chronological order).
+CREATE TABLE collections (
+    name       TEXT PRIMARY KEY,
+    records    INTEGER NOT NULL,
+    first_date TEXT,
+    last_date  TEXT
+) STRICT;
+-- Archival files (archive, fond, opis, delo), keyed as `ArchivalRef::file_key` writes them;
+-- `order_key` sorts them by archive, fond, opis and delo, numbers as numbers.
+CREATE TABLE files (
+    key       TEXT PRIMARY KEY,
+    archive   TEXT NOT NULL,
+    fond      TEXT,
+    opis      TEXT,
+    delo      TEXT,
+    order_key TEXT NOT NULL,
+    records   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX files_in_order ON files (order_key);
+-- Which records each archival file holds, in the records' chronological order.
+CREATE TABLE file_records (
+    file_key TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    PRIMARY KEY (file_key, sort_key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX file_records_by_record ON file_records (id);
+-- Dated records by year and month (0: dated to the year only).
+CREATE TABLE chronology (
+    year    INTEGER NOT NULL,
+    month   INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    PRIMARY KEY (year, month)
+) STRICT, WITHOUT ROWID;
 -- Superseded revisions, kept.
 CREATE TABLE revisions (
     id        TEXT NOT NULL,

@@ -1,0 +1,756 @@
+//! The catalogue tables: collections, chronological order, archival files and dates, kept in
+//! step with the records inside each import's transaction, and the lookups that read them.
+//!
+//! What a record contributes (its [`Entry`]) is derived from the record alone. When a file is
+//! committed, every new or changed record's entry replaces its old one: the `chronology`
+//! counts move, its `file_records` rows are rewritten, and each collection it left or joined is
+//! renumbered from the first place that changed (rows before it keep their `pos`). So every
+//! read below is a lookup in an index: a record's neighbours are the rows at `pos - 1` and
+//! `pos + 1` of its collection, a page of a collection starts at `pos > offset`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::Store;
+use super::error::{Context, StoreError};
+use crate::model::{PartialDate, Record, TextRole};
+
+/// A record in a list or a link: enough to show and link it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordSummary {
+    /// The record id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its date, of its precision.
+    pub date: Option<PartialDate>,
+    /// Its type (Telegram, Letter…).
+    #[serde(rename = "type")]
+    pub doc_type: Option<String>,
+}
+
+/// A collection and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Collection {
+    /// Its name (the source's collection title, or the source's name).
+    pub name: String,
+    /// How many records it holds.
+    pub records: usize,
+    /// The earliest date of its records (of its first dated record in chronological order).
+    pub first_date: Option<PartialDate>,
+    /// The latest date of its records (of its last dated record in chronological order).
+    pub last_date: Option<PartialDate>,
+}
+
+/// A record's place in its collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Neighbours {
+    /// The collection, if the record is in one (then the fields below are set; without one,
+    /// `position` and `count` are 0).
+    pub collection: Option<String>,
+    /// The record's position in it, from 1.
+    pub position: usize,
+    /// How many records the collection holds.
+    pub count: usize,
+    /// The record before it.
+    pub previous: Option<RecordSummary>,
+    /// The record after it.
+    pub next: Option<RecordSummary>,
+}
+
+/// An archival file (archive, fond, opis, delo) and how many records it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchivalFile {
+    /// The file's key, as [`ArchivalRef::file_key`](crate::model::ArchivalRef::file_key)
+    /// writes it: `RGASPI f. 558, op. 11, d. 334`.
+    pub key: String,
+    /// The archive (`RGASPI`).
+    pub archive: String,
+    /// Fond, opis and delo where given.
+    pub fond: Option<String>,
+    /// See `fond`.
+    pub opis: Option<String>,
+    /// See `fond`.
+    pub delo: Option<String>,
+    /// How many records it holds.
+    pub records: usize,
+}
+
+/// How many records fall in one year, and in each of its months.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearCount {
+    /// The year.
+    pub year: i32,
+    /// Records dated in it (any precision).
+    pub count: usize,
+    /// `months[0]`: dated to the year only; `months[m]`: dated in month `m` (1-12).
+    pub months: [usize; 13],
+}
+
+/// The archival files a record is in, each with other records of it.
+pub type SameFile = Vec<(ArchivalFile, Vec<RecordSummary>)>;
+
+/// What one record contributes to the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub date: Option<String>,
+    pub collection: Option<String>,
+    pub sort_key: String,
+    pub year: Option<i32>,
+    pub month: Option<u8>,
+    pub bilingual: bool,
+    /// `(key, archive, fond, opis, delo)` of each archival file, once each.
+    pub files: Vec<FileParts>,
+}
+
+/// An archival file's key and parts.
+pub(super) type FileParts = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl Entry {
+    /// The catalogue entry of a record.
+    pub(super) fn of(record: &Record) -> Entry {
+        let collection = record
+            .source
+            .collection
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .or_else(|| Some(record.source.name.trim()).filter(|n| !n.is_empty()))
+            .map(str::to_string);
+        let mut files: Vec<FileParts> = Vec::new();
+        for r in &record.archival_refs {
+            if let (Some(key), Some(archive)) = (r.file_key(), &r.archive)
+                && !files.iter().any(|f| f.0 == key)
+            {
+                files.push((
+                    key,
+                    archive.clone(),
+                    r.fond.clone(),
+                    r.opis.clone(),
+                    r.delo.clone(),
+                ));
+            }
+        }
+        Entry {
+            date: record.date.map(|d| d.to_string()),
+            collection,
+            sort_key: sort_key(record.date.as_ref(), &record.id),
+            year: record.date.map(|d| d.year),
+            month: record.date.and_then(|d| d.month),
+            bilingual: record.text(TextRole::Transcript).is_some()
+                && record.text(TextRole::Translation).is_some(),
+            files,
+        }
+    }
+}
+
+/// The key that puts records in chronological order by byte comparison: the date's first day
+/// (`yyyymmdd`), undated records after every date (`~`), then the id with its digit runs
+/// compared as numbers ([`natural_key`]), then the id itself so that keys are unique.
+pub(super) fn sort_key(date: Option<&PartialDate>, id: &str) -> String {
+    let mut key = match date {
+        Some(d) => format!("{:08} ", d.start_key()),
+        None => "~ ".to_string(),
+    };
+    natural_key(id, &mut key);
+    key.push(' ');
+    key.push_str(id);
+    key
+}
+
+/// Appends `s` to `out` so that byte order compares runs of ASCII digits as numbers: each run
+/// loses its leading zeros and is preceded by its length in two digits (`d9` → `d019`,
+/// `d10` → `d0210`). Digits stay digits, so the order against other characters is unchanged.
+pub(super) fn natural_key(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < s.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < s.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            let digits = s[start..i].trim_start_matches('0');
+            out.push_str(&format!("{:02}", digits.len().min(99)));
+            out.push_str(digits);
+        } else {
+            let c = s[i..].chars().next().expect("inside the string");
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+}
+
+/// The order of archival files: archive, fond, opis, delo, each a [`natural_key`], separated
+/// by a tab (below every character of a part, so a shorter part sorts first).
+fn file_order_key(parts: &FileParts) -> String {
+    let mut key = String::new();
+    for (i, part) in [
+        Some(&parts.1),
+        parts.2.as_ref(),
+        parts.3.as_ref(),
+        parts.4.as_ref(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            key.push('\t');
+        }
+        natural_key(part.map_or("", |p| p.as_str()), &mut key);
+    }
+    key
+}
+
+/// A record's catalogue columns as stored before a change.
+pub(super) struct OldEntry {
+    pub collection: Option<String>,
+    pub sort_key: String,
+    pub year: Option<i32>,
+    pub month: Option<u8>,
+}
+
+/// The catalogue changes of one import, applied at the end of its transaction.
+#[derive(Default)]
+pub(super) struct Maintenance {
+    /// Collections whose order changed, with the smallest sort key that moved.
+    collections: BTreeMap<String, String>,
+    /// Archival files that gained or lost a record.
+    files: BTreeSet<String>,
+}
+
+impl Maintenance {
+    /// Records that `id`'s entry goes from `old` to `new` (its `records` row is written by the
+    /// caller): moves its chronology counts and rewrites its file rows.
+    pub(super) fn replace(
+        &mut self,
+        tx: &Transaction<'_>,
+        id: &str,
+        old: Option<&OldEntry>,
+        new: &Entry,
+    ) -> Result<(), StoreError> {
+        let ctx = |what: &str| format!("{what} of `{id}` in the catalogue");
+        if let Some(old) = old {
+            if let Some(c) = &old.collection {
+                self.touch_collection(c, &old.sort_key);
+            }
+            if let Some(year) = old.year {
+                tx.prepare_cached(
+                    "UPDATE chronology SET records = records - 1 WHERE year = ?1 AND month = ?2",
+                )
+                .context("preparing chronology")?
+                .execute(params![year, old.month.unwrap_or(0)])
+                .context(&ctx("uncounting the old date"))?;
+            }
+            let mut old_files = tx
+                .prepare_cached("DELETE FROM file_records WHERE id = ?1 RETURNING file_key")
+                .context("preparing file rows")?;
+            let keys = old_files
+                .query_map([id], |r| r.get::<_, String>(0))
+                .context(&ctx("removing the archival files"))?;
+            for key in keys {
+                self.files
+                    .insert(key.context(&ctx("removing the archival files"))?);
+            }
+        }
+        if let Some(c) = &new.collection {
+            self.touch_collection(c, &new.sort_key);
+        }
+        if let Some(year) = new.year {
+            tx.prepare_cached(
+                "INSERT INTO chronology (year, month, records) VALUES (?1, ?2, 1)
+                 ON CONFLICT (year, month) DO UPDATE SET records = records + 1",
+            )
+            .context("preparing chronology")?
+            .execute(params![year, new.month.unwrap_or(0)])
+            .context(&ctx("counting the date"))?;
+        }
+        for parts in &new.files {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO file_records (file_key, sort_key, id) VALUES (?1, ?2, ?3)",
+            )
+            .context("preparing file rows")?
+            .execute(params![parts.0, new.sort_key, id])
+            .context(&ctx("adding the archival files"))?;
+            tx.prepare_cached(
+                "INSERT INTO files (key, archive, fond, opis, delo, order_key, records)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0) ON CONFLICT (key) DO NOTHING",
+            )
+            .context("preparing files")?
+            .execute(params![
+                parts.0,
+                parts.1,
+                parts.2,
+                parts.3,
+                parts.4,
+                file_order_key(parts)
+            ])
+            .context(&ctx("adding the archival files"))?;
+            self.files.insert(parts.0.clone());
+        }
+        Ok(())
+    }
+
+    fn touch_collection(&mut self, name: &str, key: &str) {
+        match self.collections.get_mut(name) {
+            Some(min) if key < min.as_str() => *min = key.to_string(),
+            Some(_) => {}
+            None => {
+                self.collections.insert(name.to_string(), key.to_string());
+            }
+        }
+    }
+
+    /// Renumbers the collections that changed from their first changed place, and recounts
+    /// them, the files and the chronology.
+    pub(super) fn finish(self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        for (name, from) in &self.collections {
+            let ctx = format!("ordering collection `{name}`");
+            let base: i64 = tx
+                .prepare_cached(
+                    "SELECT pos FROM records WHERE collection = ?1 AND sort_key < ?2
+                     ORDER BY sort_key DESC LIMIT 1",
+                )
+                .context("preparing ordering")?
+                .query_row(params![name, from], |r| r.get(0))
+                .optional()
+                .context(&ctx)?
+                .unwrap_or(0);
+            tx.prepare_cached(
+                "WITH n AS (SELECT id, ?3 + row_number() OVER (ORDER BY sort_key) AS p
+                            FROM records WHERE collection = ?1 AND sort_key >= ?2)
+                 UPDATE records SET pos = n.p FROM n WHERE records.id = n.id AND records.pos IS NOT n.p",
+            )
+            .context("preparing ordering")?
+            .execute(params![name, from, base])
+            .context(&ctx)?;
+            let count: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT pos FROM records WHERE collection = ?1 ORDER BY pos DESC LIMIT 1",
+                )
+                .context("preparing ordering")?
+                .query_row([name], |r| r.get(0))
+                .optional()
+                .context(&ctx)?;
+            match count {
+                None => {
+                    tx.prepare_cached("DELETE FROM collections WHERE name = ?1")
+                        .context("preparing collections")?
+                        .execute([name])
+                        .context(&ctx)?;
+                }
+                Some(count) => {
+                    let date = |sql: &str| -> Result<Option<String>, StoreError> {
+                        tx.prepare_cached(sql)
+                            .context("preparing collections")?
+                            .query_row([name], |r| r.get(0))
+                            .optional()
+                            .context(&ctx)
+                    };
+                    let first = date(
+                        "SELECT date FROM records WHERE collection = ?1 AND sort_key < '~'
+                         ORDER BY sort_key LIMIT 1",
+                    )?;
+                    let last = date(
+                        "SELECT date FROM records WHERE collection = ?1 AND sort_key < '~'
+                         ORDER BY sort_key DESC LIMIT 1",
+                    )?;
+                    tx.prepare_cached(
+                        "INSERT INTO collections (name, records, first_date, last_date)
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET
+                         records = excluded.records, first_date = excluded.first_date,
+                         last_date = excluded.last_date",
+                    )
+                    .context("preparing collections")?
+                    .execute(params![name, count, first, last])
+                    .context(&ctx)?;
+                }
+            }
+        }
+        for key in &self.files {
+            let ctx = format!("counting archival file `{key}`");
+            tx.prepare_cached(
+                "UPDATE files SET records = (SELECT count(*) FROM file_records WHERE file_key = ?1)
+                 WHERE key = ?1",
+            )
+            .context("preparing files")?
+            .execute([key])
+            .context(&ctx)?;
+            tx.prepare_cached("DELETE FROM files WHERE key = ?1 AND records = 0")
+                .context("preparing files")?
+                .execute([key])
+                .context(&ctx)?;
+        }
+        tx.prepare_cached("DELETE FROM chronology WHERE records <= 0")
+            .context("preparing chronology")?
+            .execute([])
+            .context("counting dates")?;
+        Ok(())
+    }
+}
+
+/// The columns of a [`RecordSummary`], for `SELECT`.
+const SUMMARY: &str = "records.id, records.title, records.date, records.doc_type";
+
+fn summary(row: &Row<'_>) -> rusqlite::Result<RecordSummary> {
+    Ok(RecordSummary {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        date: parse_date(row.get::<_, Option<String>>(2)?),
+        doc_type: row.get(3)?,
+    })
+}
+
+fn parse_date(date: Option<String>) -> Option<PartialDate> {
+    date.and_then(|d| d.parse().ok())
+}
+
+fn sql_limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn summaries(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    ctx: &str,
+) -> Result<Vec<RecordSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).context(ctx)?;
+    let rows = stmt.query_map(params, summary).context(ctx)?;
+    rows.collect::<Result<_, _>>().context(ctx)
+}
+
+fn archival_file(row: &Row<'_>) -> rusqlite::Result<ArchivalFile> {
+    Ok(ArchivalFile {
+        key: row.get(0)?,
+        archive: row.get(1)?,
+        fond: row.get(2)?,
+        opis: row.get(3)?,
+        delo: row.get(4)?,
+        records: row.get::<_, i64>(5)? as usize,
+    })
+}
+
+impl Store {
+    /// Every collection, by name.
+    pub fn collections(&self) -> Result<Vec<Collection>, StoreError> {
+        let conn = self.reader()?;
+        let ctx = "listing collections";
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT name, records, first_date, last_date FROM collections ORDER BY name",
+            )
+            .context(ctx)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Collection {
+                    name: r.get(0)?,
+                    records: r.get::<_, i64>(1)? as usize,
+                    first_date: parse_date(r.get(2)?),
+                    last_date: parse_date(r.get(3)?),
+                })
+            })
+            .context(ctx)?;
+        rows.collect::<Result<_, _>>().context(ctx)
+    }
+
+    /// How many records a collection holds, and a page of them in chronological order;
+    /// `None` for an unknown collection.
+    pub fn collection_records(
+        &self,
+        name: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<(usize, Vec<RecordSummary>)>, StoreError> {
+        let conn = self.reader()?;
+        let ctx = format!("reading collection `{name}`");
+        let count: Option<i64> = conn
+            .prepare_cached("SELECT records FROM collections WHERE name = ?1")
+            .context(&ctx)?
+            .query_row([name], |r| r.get(0))
+            .optional()
+            .context(&ctx)?;
+        let Some(count) = count else {
+            return Ok(None);
+        };
+        let page = summaries(
+            &conn,
+            &format!(
+                "SELECT {SUMMARY} FROM records WHERE collection = ?1 AND pos > ?2
+                 ORDER BY pos LIMIT ?3"
+            ),
+            params![name, sql_limit(offset), sql_limit(limit)],
+            &ctx,
+        )?;
+        Ok(Some((count as usize, page)))
+    }
+
+    /// A record's place in its collection and the records before and after it; `None` for an
+    /// unknown id.
+    pub fn neighbours(&self, id: &str) -> Result<Option<Neighbours>, StoreError> {
+        let conn = self.reader()?;
+        let ctx = format!("reading the neighbours of `{id}`");
+        let place: Option<(Option<String>, Option<i64>, Option<i64>)> = conn
+            .prepare_cached(
+                "SELECT r.collection, r.pos, c.records FROM records r
+                 LEFT JOIN collections c ON c.name = r.collection WHERE r.id = ?1",
+            )
+            .context(&ctx)?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .context(&ctx)?;
+        let Some((collection, pos, count)) = place else {
+            return Ok(None);
+        };
+        let (Some(name), Some(pos)) = (collection, pos) else {
+            return Ok(Some(Neighbours {
+                collection: None,
+                position: 0,
+                count: 0,
+                previous: None,
+                next: None,
+            }));
+        };
+        let (mut previous, mut next) = (None, None);
+        {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {SUMMARY}, pos FROM records WHERE collection = ?1 AND pos IN (?2, ?3)"
+                ))
+                .context(&ctx)?;
+            let mut rows = stmt.query(params![name, pos - 1, pos + 1]).context(&ctx)?;
+            while let Some(row) = rows.next().context(&ctx)? {
+                let s = summary(row).context(&ctx)?;
+                if row.get::<_, i64>(4).context(&ctx)? < pos {
+                    previous = Some(s);
+                } else {
+                    next = Some(s);
+                }
+            }
+        }
+        Ok(Some(Neighbours {
+            collection: Some(name),
+            position: pos as usize,
+            count: count.unwrap_or(0) as usize,
+            previous,
+            next,
+        }))
+    }
+
+    /// The archival files a record is in, each with up to `limit` of its other records in
+    /// chronological order; `None` for an unknown id.
+    pub fn same_file(&self, id: &str, limit: usize) -> Result<Option<SameFile>, StoreError> {
+        let conn = self.reader()?;
+        let ctx = format!("reading the archival files of `{id}`");
+        let files: Vec<ArchivalFile> = {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT f.key, f.archive, f.fond, f.opis, f.delo, f.records
+                     FROM file_records fr JOIN files f ON f.key = fr.file_key
+                     WHERE fr.id = ?1 ORDER BY f.order_key",
+                )
+                .context(&ctx)?;
+            let rows = stmt.query_map([id], archival_file).context(&ctx)?;
+            rows.collect::<Result<_, _>>().context(&ctx)?
+        };
+        if files.is_empty() && !exists(&conn, id)? {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(files.len());
+        for file in files {
+            let others = summaries(
+                &conn,
+                &format!(
+                    "SELECT {SUMMARY} FROM file_records fr JOIN records ON records.id = fr.id
+                     WHERE fr.file_key = ?1 AND fr.id <> ?2 ORDER BY fr.sort_key LIMIT ?3"
+                ),
+                params![file.key, id, sql_limit(limit)],
+                &ctx,
+            )?;
+            out.push((file, others));
+        }
+        Ok(Some(out))
+    }
+
+    /// Every archival file, by archive, fond, opis and delo (numbers as numbers).
+    pub fn archival_files(&self) -> Result<Vec<ArchivalFile>, StoreError> {
+        let conn = self.reader()?;
+        let ctx = "listing archival files";
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT key, archive, fond, opis, delo, records FROM files ORDER BY order_key",
+            )
+            .context(ctx)?;
+        let rows = stmt.query_map([], archival_file).context(ctx)?;
+        rows.collect::<Result<_, _>>().context(ctx)
+    }
+
+    /// The records of one archival file, chronological; `None` for an unknown key.
+    pub fn file_records(&self, key: &str) -> Result<Option<Vec<RecordSummary>>, StoreError> {
+        let conn = self.reader()?;
+        let ctx = format!("reading archival file `{key}`");
+        let known = conn
+            .prepare_cached("SELECT 1 FROM files WHERE key = ?1")
+            .context(&ctx)?
+            .query_row([key], |_| Ok(()))
+            .optional()
+            .context(&ctx)?
+            .is_some();
+        if !known {
+            return Ok(None);
+        }
+        summaries(
+            &conn,
+            &format!(
+                "SELECT {SUMMARY} FROM file_records fr JOIN records ON records.id = fr.id
+                 WHERE fr.file_key = ?1 ORDER BY fr.sort_key"
+            ),
+            [key],
+            &ctx,
+        )
+        .map(Some)
+    }
+
+    /// Dated records by year and month, oldest first.
+    pub fn chronology(&self) -> Result<Vec<YearCount>, StoreError> {
+        let conn = self.reader()?;
+        let ctx = "reading the chronology";
+        let mut stmt = conn
+            .prepare_cached("SELECT year, month, records FROM chronology ORDER BY year, month")
+            .context(ctx)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i32>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .context(ctx)?;
+        let mut years: Vec<YearCount> = Vec::new();
+        for row in rows {
+            let (year, month, n) = row.context(ctx)?;
+            if years.last().is_none_or(|y| y.year != year) {
+                years.push(YearCount {
+                    year,
+                    count: 0,
+                    months: [0; 13],
+                });
+            }
+            let y = years.last_mut().expect("pushed above");
+            y.count += n as usize;
+            y.months[month.clamp(0, 12) as usize] += n as usize;
+        }
+        Ok(years)
+    }
+
+    /// The records most recently added or changed, newest first.
+    pub fn recent(&self, limit: usize) -> Result<Vec<RecordSummary>, StoreError> {
+        let conn = self.reader()?;
+        summaries(
+            &conn,
+            &format!("SELECT {SUMMARY} FROM records ORDER BY seq DESC LIMIT ?1"),
+            [sql_limit(limit)],
+            "listing recent records",
+        )
+    }
+
+    /// Records with both an original and a translation, most recently added or changed first.
+    pub fn notable(&self, limit: usize) -> Result<Vec<RecordSummary>, StoreError> {
+        let conn = self.reader()?;
+        summaries(
+            &conn,
+            &format!(
+                "SELECT {SUMMARY} FROM records WHERE bilingual = 1 ORDER BY seq DESC LIMIT ?1"
+            ),
+            [sql_limit(limit)],
+            "listing records with original and translation",
+        )
+    }
+}
+
+fn exists(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    conn.prepare_cached("SELECT 1 FROM records WHERE id = ?1")
+        .context("preparing a lookup")?
+        .query_row([id], |_| Ok(()))
+        .optional()
+        .context(&format!("looking up `{id}`"))
+        .map(|found| found.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digit_runs_sort_as_numbers_and_undated_records_last() {
+        let key = |date: &str, id: &str| sort_key(date.parse().ok().as_ref(), id);
+        let mut ids = [
+            key("", "frus1894Nicaragua-d2"),
+            key("1894-02-01", "frus1894Nicaragua-d10"),
+            key("1894-02-01", "frus1894Nicaragua-d9"),
+            key("1894-02-01", "frus1894Nicaragua-d09"),
+            key("1894", "frus1894Nicaragua-d100"),
+            key("1893-12-31", "frus1894Nicaragua-d100"),
+        ];
+        ids.sort();
+        let order: Vec<&str> = ids.iter().map(|k| k.rsplit(' ').next().unwrap()).collect();
+        assert_eq!(
+            order,
+            [
+                "frus1894Nicaragua-d100",
+                "frus1894Nicaragua-d100",
+                "frus1894Nicaragua-d09",
+                "frus1894Nicaragua-d9",
+                "frus1894Nicaragua-d10",
+                "frus1894Nicaragua-d2",
+            ]
+        );
+        // "1894" is its first day, 1894-01-01: before February.
+        assert!(ids[1].starts_with("18940101 "));
+    }
+
+    #[test]
+    fn archival_files_sort_by_archive_then_numbers() {
+        let parts = |a: &str, f: &str, o: Option<&str>, d: &str| -> FileParts {
+            (
+                String::new(),
+                a.into(),
+                Some(f.into()),
+                o.map(Into::into),
+                Some(d.into()),
+            )
+        };
+        let mut keys = [
+            parts("RGASPI", "558", Some("11"), "334"),
+            parts("RGASPI", "558", Some("11"), "62"),
+            parts("RGASPI", "17", Some("162"), "1"),
+            parts("APRF", "45", Some("1"), "334"),
+            parts("BArch", "B 136", None, "59748"),
+        ]
+        .map(|p| (file_order_key(&p), p.1, p.4.unwrap()));
+        keys.sort();
+        let order: Vec<(&str, &str)> = keys
+            .iter()
+            .map(|(_, a, d)| (a.as_str(), d.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("APRF", "334"),
+                ("BArch", "59748"),
+                ("RGASPI", "1"),
+                ("RGASPI", "62"),
+                ("RGASPI", "334")
+            ]
+        );
+    }
+}
