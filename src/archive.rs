@@ -154,7 +154,10 @@ impl Archive {
     }
 
     /// Opens an existing archive for reading: searching, showing, exporting, checking. Nothing is
-    /// written, so it can run beside an import.
+    /// written to the store, so it can run beside an import. One exception for the index: if
+    /// it was made by a version of Fonds with another index schema, it is replaced and rebuilt
+    /// from the store here (unless an import holds the index's writer: then searches find
+    /// nothing until the archive is next opened for writing).
     pub fn open_read_only(dir: &Path) -> Result<Archive> {
         let db = dir.join(STORE_FILE);
         if !db.is_file() {
@@ -164,6 +167,15 @@ impl Archive {
         }
         let store = Store::open_read_only(&db)?;
         let index = Index::open_or_create(&dir.join(INDEX_DIR))?;
+        if index.was_replaced() {
+            match index.writer() {
+                Ok(writer) => {
+                    index_records(&store, writer, 0)?;
+                }
+                Err(crate::index::IndexError::Locked { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok(Archive {
             dir: dir.to_path_buf(),
             store,
@@ -188,16 +200,7 @@ impl Archive {
             self.reindex()?;
             return Ok(());
         }
-        let mut writer = self.index.writer()?;
-        self.store.for_each_record(index_seq, |record, hash, _| {
-            writer
-                .upsert(&record, hash)
-                .map_err(|e| crate::store::StoreError::Corrupt {
-                    id: record.id.clone(),
-                    message: format!("could not be indexed: {e}"),
-                })
-        })?;
-        writer.commit(store_seq)?;
+        index_records(&self.store, self.index.writer()?, index_seq)?;
         Ok(())
     }
 
@@ -383,18 +386,7 @@ impl Archive {
     pub fn reindex(&mut self) -> Result<u64> {
         let mut writer = self.index.writer()?;
         writer.delete_all()?;
-        let mut n = 0;
-        self.store.for_each_record(0, |record, hash, _| {
-            n += 1;
-            writer
-                .upsert(&record, hash)
-                .map_err(|e| crate::store::StoreError::Corrupt {
-                    id: record.id.clone(),
-                    message: format!("could not be indexed: {e}"),
-                })
-        })?;
-        writer.commit(self.store.seq()?)?;
-        Ok(n)
+        index_records(&self.store, writer, 0)
     }
 
     /// Compares store and index record by record.
@@ -438,6 +430,24 @@ impl Archive {
             facets: results.facets,
         })
     }
+}
+
+/// Indexes every stored record changed after `after_seq` and commits with the store's sequence
+/// as read before them (so what changes meanwhile is caught up later); returns how many.
+fn index_records(store: &Store, mut writer: IndexWriter, after_seq: u64) -> Result<u64> {
+    let seq = store.seq()?;
+    let mut n = 0;
+    store.for_each_record(after_seq, |record, hash, _| {
+        n += 1;
+        writer
+            .upsert(&record, hash)
+            .map_err(|e| crate::store::StoreError::Corrupt {
+                id: record.id.clone(),
+                message: format!("could not be indexed: {e}"),
+            })
+    })?;
+    writer.commit(seq)?;
+    Ok(n)
 }
 
 /// Adds `path` (a file, or every file below a folder, sorted) to `out`.

@@ -75,8 +75,13 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 }
 
+/// At most this many values of the `author` and `recipient` facets are returned (the largest):
+/// a large archive has thousands of correspondents.
+pub(crate) const MAX_PEOPLE: usize = 20;
+
 /// Groups exact facet paths into the result's facets: `type`, `lang`, `archive`,
-/// `collection` by count (largest first), `decade` and `year` chronologically.
+/// `collection`, `author` and `recipient` by count (largest first, ties by value; authors and
+/// recipients cut to the [`MAX_PEOPLE`] largest), `decade` and `year` chronologically.
 pub(crate) fn group(tally: FacetTally) -> BTreeMap<String, Vec<FacetCount>> {
     let mut groups: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for (parts, count) in tally {
@@ -113,6 +118,9 @@ pub(crate) fn group(tally: FacetTally) -> BTreeMap<String, Vec<FacetCount>> {
                 .collect();
             if kind != "decade" && kind != "year" {
                 counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            }
+            if kind == "author" || kind == "recipient" {
+                counts.truncate(MAX_PEOPLE);
             }
             (kind, counts)
         })
