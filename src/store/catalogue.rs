@@ -315,27 +315,18 @@ impl Maintenance {
         for (name, from) in &self.collections {
             let ctx = format!("ordering collection `{name}`");
             let base: i64 = tx
-                .prepare_cached(
-                    "SELECT pos FROM records WHERE collection = ?1 AND sort_key < ?2
-                     ORDER BY sort_key DESC LIMIT 1",
-                )
+                .prepare_cached(ORDER_BASE)
                 .context("preparing ordering")?
                 .query_row(params![name, from], |r| r.get(0))
                 .optional()
                 .context(&ctx)?
                 .unwrap_or(0);
-            tx.prepare_cached(
-                "WITH n AS (SELECT id, ?3 + row_number() OVER (ORDER BY sort_key) AS p
-                            FROM records WHERE collection = ?1 AND sort_key >= ?2)
-                 UPDATE records SET pos = n.p FROM n WHERE records.id = n.id AND records.pos IS NOT n.p",
-            )
-            .context("preparing ordering")?
-            .execute(params![name, from, base])
-            .context(&ctx)?;
+            tx.prepare_cached(RENUMBER)
+                .context("preparing ordering")?
+                .execute(params![name, from, base])
+                .context(&ctx)?;
             let count: Option<i64> = tx
-                .prepare_cached(
-                    "SELECT pos FROM records WHERE collection = ?1 ORDER BY pos DESC LIMIT 1",
-                )
+                .prepare_cached(COLLECTION_COUNT)
                 .context("preparing ordering")?
                 .query_row([name], |r| r.get(0))
                 .optional()
@@ -355,14 +346,7 @@ impl Maintenance {
                             .optional()
                             .context(&ctx)
                     };
-                    let first = date(
-                        "SELECT date FROM records WHERE collection = ?1 AND sort_key < '~'
-                         ORDER BY sort_key LIMIT 1",
-                    )?;
-                    let last = date(
-                        "SELECT date FROM records WHERE collection = ?1 AND sort_key < '~'
-                         ORDER BY sort_key DESC LIMIT 1",
-                    )?;
+                    let (first, last) = (date(FIRST_DATE)?, date(LAST_DATE)?);
                     tx.prepare_cached(
                         "INSERT INTO collections (name, records, first_date, last_date)
                          VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET
@@ -397,8 +381,77 @@ impl Maintenance {
     }
 }
 
+/// A record's collection, position and count, and the summaries of the records at the
+/// positions before and after it: every step a lookup in a primary key or in
+/// `records_by_collection_pos`.
+const NEIGHBOURS: &str = "SELECT r.collection, r.pos, c.records,
+        p.id, p.title, p.date, p.doc_type, n.id, n.title, n.date, n.doc_type
+    FROM records r
+    LEFT JOIN collections c ON c.name = r.collection
+    LEFT JOIN records p ON p.collection = r.collection AND p.pos = r.pos - 1
+    LEFT JOIN records n ON n.collection = r.collection AND n.pos = r.pos + 1
+    WHERE r.id = ?1";
+
 /// The columns of a [`RecordSummary`], for `SELECT`.
-const SUMMARY: &str = "records.id, records.title, records.date, records.doc_type";
+macro_rules! summary {
+    () => {
+        "records.id, records.title, records.date, records.doc_type"
+    };
+}
+
+/// A page of a collection, from the position after `offset`.
+const COLLECTION_PAGE: &str = concat!(
+    "SELECT ",
+    summary!(),
+    " FROM records WHERE collection = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3"
+);
+/// The record (no row: unknown) and its archival files (a row of NULLs: none).
+const SAME_FILE_FILES: &str = "SELECT f.key, f.archive, f.fond, f.opis, f.delo, f.records
+    FROM records r LEFT JOIN file_records fr ON fr.id = r.id
+    LEFT JOIN files f ON f.key = fr.file_key
+    WHERE r.id = ?1 ORDER BY f.order_key";
+/// The first records of a file but one.
+const SAME_FILE_OTHERS: &str = concat!(
+    "SELECT ",
+    summary!(),
+    " FROM file_records fr JOIN records ON records.id = fr.id
+    WHERE fr.file_key = ?1 AND fr.id <> ?2 ORDER BY fr.sort_key LIMIT ?3"
+);
+/// Every record of a file.
+const FILE_RECORDS: &str = concat!(
+    "SELECT ",
+    summary!(),
+    " FROM file_records fr JOIN records ON records.id = fr.id
+    WHERE fr.file_key = ?1 ORDER BY fr.sort_key"
+);
+/// The latest changes.
+const RECENT: &str = concat!(
+    "SELECT ",
+    summary!(),
+    " FROM records ORDER BY seq DESC LIMIT ?1"
+);
+/// The latest changes with original and translation.
+const NOTABLE: &str = concat!(
+    "SELECT ",
+    summary!(),
+    " FROM records WHERE bilingual = 1 ORDER BY seq DESC LIMIT ?1"
+);
+/// The position of the last record of a collection before a sort key.
+const ORDER_BASE: &str = "SELECT pos FROM records WHERE collection = ?1 AND sort_key < ?2
+    ORDER BY sort_key DESC LIMIT 1";
+/// Renumbers a collection from a sort key on, writing only the positions that changed.
+const RENUMBER: &str = "WITH n AS (SELECT id, ?3 + row_number() OVER (ORDER BY sort_key) AS p
+        FROM records WHERE collection = ?1 AND sort_key >= ?2)
+    UPDATE records SET pos = n.p FROM n WHERE records.id = n.id AND records.pos IS NOT n.p";
+/// How many records a collection holds: its last position.
+const COLLECTION_COUNT: &str =
+    "SELECT pos FROM records WHERE collection = ?1 ORDER BY pos DESC LIMIT 1";
+/// The date of a collection's first dated record.
+const FIRST_DATE: &str = "SELECT date FROM records WHERE collection = ?1 AND sort_key < '~'
+    ORDER BY sort_key LIMIT 1";
+/// The date of a collection's last dated record.
+const LAST_DATE: &str = "SELECT date FROM records WHERE collection = ?1 AND sort_key < '~'
+    ORDER BY sort_key DESC LIMIT 1";
 
 fn summary(row: &Row<'_>) -> rusqlite::Result<RecordSummary> {
     Ok(RecordSummary {
@@ -483,10 +536,7 @@ impl Store {
         };
         let page = summaries(
             &conn,
-            &format!(
-                "SELECT {SUMMARY} FROM records WHERE collection = ?1 AND pos > ?2
-                 ORDER BY pos LIMIT ?3"
-            ),
+            COLLECTION_PAGE,
             params![name, sql_limit(offset), sql_limit(limit)],
             &ctx,
         )?;
@@ -498,51 +548,44 @@ impl Store {
     pub fn neighbours(&self, id: &str) -> Result<Option<Neighbours>, StoreError> {
         let conn = self.reader()?;
         let ctx = format!("reading the neighbours of `{id}`");
-        let place: Option<(Option<String>, Option<i64>, Option<i64>)> = conn
-            .prepare_cached(
-                "SELECT r.collection, r.pos, c.records FROM records r
-                 LEFT JOIN collections c ON c.name = r.collection WHERE r.id = ?1",
-            )
-            .context(&ctx)?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()
-            .context(&ctx)?;
-        let Some((collection, pos, count)) = place else {
+        // One statement, so one read transaction and one snapshot.
+        let mut stmt = conn.prepare_cached(NEIGHBOURS).context(&ctx)?;
+        let mut rows = stmt.query([id]).context(&ctx)?;
+        let Some(row) = rows.next().context(&ctx)? else {
             return Ok(None);
         };
-        let (Some(name), Some(pos)) = (collection, pos) else {
-            return Ok(Some(Neighbours {
-                collection: None,
-                position: 0,
-                count: 0,
-                previous: None,
-                next: None,
-            }));
+        let side = |at: usize| -> rusqlite::Result<Option<RecordSummary>> {
+            Ok(match row.get::<_, Option<String>>(at)? {
+                None => None,
+                Some(id) => Some(RecordSummary {
+                    id,
+                    title: row.get(at + 1)?,
+                    date: parse_date(row.get(at + 2)?),
+                    doc_type: row.get(at + 3)?,
+                }),
+            })
         };
-        let (mut previous, mut next) = (None, None);
-        {
-            let mut stmt = conn
-                .prepare_cached(&format!(
-                    "SELECT {SUMMARY}, pos FROM records WHERE collection = ?1 AND pos IN (?2, ?3)"
-                ))
-                .context(&ctx)?;
-            let mut rows = stmt.query(params![name, pos - 1, pos + 1]).context(&ctx)?;
-            while let Some(row) = rows.next().context(&ctx)? {
-                let s = summary(row).context(&ctx)?;
-                if row.get::<_, i64>(4).context(&ctx)? < pos {
-                    previous = Some(s);
-                } else {
-                    next = Some(s);
-                }
-            }
-        }
-        Ok(Some(Neighbours {
-            collection: Some(name),
-            position: pos as usize,
-            count: count.unwrap_or(0) as usize,
-            previous,
-            next,
-        }))
+        let read = || -> rusqlite::Result<Neighbours> {
+            let collection: Option<String> = row.get(0)?;
+            let pos: Option<i64> = row.get(1)?;
+            Ok(match (collection, pos) {
+                (Some(name), Some(pos)) => Neighbours {
+                    collection: Some(name),
+                    position: pos as usize,
+                    count: row.get::<_, Option<i64>>(2)?.unwrap_or(0) as usize,
+                    previous: side(3)?,
+                    next: side(7)?,
+                },
+                _ => Neighbours {
+                    collection: None,
+                    position: 0,
+                    count: 0,
+                    previous: None,
+                    next: None,
+                },
+            })
+        };
+        read().map(Some).context(&ctx)
     }
 
     /// The archival files a record is in, each with up to `limit` of its other records in
@@ -550,28 +593,28 @@ impl Store {
     pub fn same_file(&self, id: &str, limit: usize) -> Result<Option<SameFile>, StoreError> {
         let conn = self.reader()?;
         let ctx = format!("reading the archival files of `{id}`");
-        let files: Vec<ArchivalFile> = {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT f.key, f.archive, f.fond, f.opis, f.delo, f.records
-                     FROM file_records fr JOIN files f ON f.key = fr.file_key
-                     WHERE fr.id = ?1 ORDER BY f.order_key",
-                )
+        // The record and its files in one statement (no row: no such record; a row of NULLs:
+        // in no file), then each file's first records: a lookup each.
+        let files: Vec<Option<ArchivalFile>> = {
+            let mut stmt = conn.prepare_cached(SAME_FILE_FILES).context(&ctx)?;
+            let rows = stmt
+                .query_map([id], |r| {
+                    Ok(match r.get::<_, Option<String>>(0)? {
+                        None => None,
+                        Some(_) => Some(archival_file(r)?),
+                    })
+                })
                 .context(&ctx)?;
-            let rows = stmt.query_map([id], archival_file).context(&ctx)?;
             rows.collect::<Result<_, _>>().context(&ctx)?
         };
-        if files.is_empty() && !exists(&conn, id)? {
+        if files.is_empty() {
             return Ok(None);
         }
-        let mut out = Vec::with_capacity(files.len());
-        for file in files {
+        let mut out = Vec::new();
+        for file in files.into_iter().flatten() {
             let others = summaries(
                 &conn,
-                &format!(
-                    "SELECT {SUMMARY} FROM file_records fr JOIN records ON records.id = fr.id
-                     WHERE fr.file_key = ?1 AND fr.id <> ?2 ORDER BY fr.sort_key LIMIT ?3"
-                ),
+                SAME_FILE_OTHERS,
                 params![file.key, id, sql_limit(limit)],
                 &ctx,
             )?;
@@ -607,16 +650,7 @@ impl Store {
         if !known {
             return Ok(None);
         }
-        summaries(
-            &conn,
-            &format!(
-                "SELECT {SUMMARY} FROM file_records fr JOIN records ON records.id = fr.id
-                 WHERE fr.file_key = ?1 ORDER BY fr.sort_key"
-            ),
-            [key],
-            &ctx,
-        )
-        .map(Some)
+        summaries(&conn, FILE_RECORDS, [key], &ctx).map(Some)
     }
 
     /// Dated records by year and month, oldest first.
@@ -655,12 +689,7 @@ impl Store {
     /// The records most recently added or changed, newest first.
     pub fn recent(&self, limit: usize) -> Result<Vec<RecordSummary>, StoreError> {
         let conn = self.reader()?;
-        summaries(
-            &conn,
-            &format!("SELECT {SUMMARY} FROM records ORDER BY seq DESC LIMIT ?1"),
-            [sql_limit(limit)],
-            "listing recent records",
-        )
+        summaries(&conn, RECENT, [sql_limit(limit)], "listing recent records")
     }
 
     /// Records with both an original and a translation, most recently added or changed first.
@@ -668,27 +697,67 @@ impl Store {
         let conn = self.reader()?;
         summaries(
             &conn,
-            &format!(
-                "SELECT {SUMMARY} FROM records WHERE bilingual = 1 ORDER BY seq DESC LIMIT ?1"
-            ),
+            NOTABLE,
             [sql_limit(limit)],
             "listing records with original and translation",
         )
     }
 }
 
-fn exists(conn: &Connection, id: &str) -> Result<bool, StoreError> {
-    conn.prepare_cached("SELECT 1 FROM records WHERE id = ?1")
-        .context("preparing a lookup")?
-        .query_row([id], |_| Ok(()))
-        .optional()
-        .context(&format!("looking up `{id}`"))
-        .map(|found| found.is_some())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every statement a page or an import runs per record is a search in an index: no
+    /// statement scans a table or an index whole, whatever the archive's size.
+    #[test]
+    fn catalogue_statements_only_search_indexes() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.reader().unwrap();
+        for sql in [
+            NEIGHBOURS,
+            COLLECTION_PAGE,
+            SAME_FILE_FILES,
+            SAME_FILE_OTHERS,
+            FILE_RECORDS,
+            RECENT,
+            NOTABLE,
+            ORDER_BASE,
+            RENUMBER,
+            COLLECTION_COUNT,
+            FIRST_DATE,
+            LAST_DATE,
+            "SELECT json FROM records WHERE id = ?1",
+        ] {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            // Parameters left unbound: the plan does not depend on them.
+            let mut rows = stmt.raw_query();
+            let mut plan: Vec<String> = Vec::new();
+            while let Some(row) = rows.next().unwrap() {
+                plan.push(row.get(3).unwrap());
+            }
+            for step in &plan {
+                // The renumbering scans its own window of one collection (`n`), nothing else;
+                // a walk in an index's order that stops at a LIMIT reads only that many.
+                let scans_its_window = step == "SCAN n"
+                    || step.starts_with("SCAN (subquery-")
+                    || step.starts_with("CO-ROUTINE");
+                let walks_to_limit = step.contains("USING INDEX") && sql.contains("LIMIT");
+                assert!(
+                    !step.starts_with("SCAN") || scans_its_window || walks_to_limit,
+                    "{sql}\n{}",
+                    plan.join("\n")
+                );
+                // Only the record's own few files are sorted.
+                let sorts_own_files = sql == SAME_FILE_FILES;
+                assert!(
+                    !step.contains("TEMP B-TREE") || sorts_own_files,
+                    "{sql}\n{}",
+                    plan.join("\n")
+                );
+            }
+        }
+    }
 
     #[test]
     fn digit_runs_sort_as_numbers_and_undated_records_last() {

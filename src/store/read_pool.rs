@@ -17,6 +17,8 @@ use super::error::{Context, StoreError};
 
 /// The most read connections one store opens.
 pub const MAX_READERS: usize = 8;
+/// How much of the database file readers map into memory (SQLite's own upper bound is 2 GB).
+const MMAP_BYTES: i64 = 1 << 31;
 /// Prepared statements cached per connection (the store uses fewer distinct ones).
 pub(super) const STATEMENT_CACHE: usize = 64;
 
@@ -89,6 +91,10 @@ impl ReadPool {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .context("setting a busy timeout")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Pages read through the memory map skip SQLite's page cache, whose mutex (one for all
+        // connections in this build of SQLite) is what readers on several threads wait for.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
+            .context("mapping the database")?;
         Ok(conn)
     }
 }
