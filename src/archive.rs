@@ -5,6 +5,10 @@
 //! index. The index remembers the store's change sequence it has seen, so a write that was cut
 //! off between the two is caught up the next time the archive is opened for writing, and
 //! `reindex` can always rebuild it whole.
+//!
+//! An [`Archive`] is `Send + Sync`: reads take `&self` and run on many threads at once (each on a
+//! read-only connection of the store's pool), writes take `&mut self`. The catalogue for
+//! browsing (collections, neighbours, archival files, chronology) is in `catalogue.rs`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;

@@ -156,6 +156,9 @@ impl Store {
                 supported: schema::VERSION,
             });
         }
+        if found >= 1 {
+            schema::check_catalogue(&*store.reader()?, &shown)?;
+        }
         Ok(store)
     }
 
@@ -494,6 +497,33 @@ mod tests {
             sha256: sha,
             importer: "jsonl",
         }
+    }
+
+    #[test]
+    fn a_store_of_the_first_development_schema_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fonds.sqlite3");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE records (id TEXT PRIMARY KEY, rev INTEGER NOT NULL,
+                    seq INTEGER NOT NULL UNIQUE, hash TEXT NOT NULL, json TEXT NOT NULL,
+                    import_id INTEGER) STRICT;
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        for opened in [Store::open(&path), Store::open_read_only(&path)] {
+            match opened {
+                Err(e @ StoreError::Outdated { .. }) => {
+                    assert!(e.to_string().contains("fonds.sqlite3"), "{e}")
+                }
+                Err(e) => panic!("expected Outdated, got {e}"),
+                Ok(_) => panic!("expected Outdated, got a store"),
+            }
+        }
+        // A current store opens both ways.
+        drop(Store::open(&dir.path().join("new.sqlite3")).unwrap());
+        Store::open_read_only(&dir.path().join("new.sqlite3")).unwrap();
     }
 
     #[test]

@@ -104,6 +104,17 @@ CREATE TABLE revisions (
 ) STRICT;
 "#];
 
+/// Fails with [`StoreError::Outdated`] for a database of version 1 made before the catalogue
+/// columns were part of it.
+pub(super) fn check_catalogue(conn: &Connection, path: &str) -> Result<(), StoreError> {
+    match conn.prepare("SELECT sort_key, pos, bilingual FROM records LIMIT 0") {
+        Ok(_) => Ok(()),
+        Err(_) => Err(StoreError::Outdated {
+            path: path.to_string(),
+        }),
+    }
+}
+
 /// Brings the database to [`VERSION`], one migration per transaction.
 pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
     let found: i64 = conn
@@ -124,5 +135,5 @@ pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreErro
             .context("setting the schema version")?;
         tx.commit().context("committing a migration")?;
     }
-    Ok(())
+    check_catalogue(conn, path)
 }
