@@ -462,7 +462,7 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
     )?;
     writeln!(
         report,
-        "Each run: the ten best hits with a highlighted snippet, and the total; the faceted class also counts facets (fonds: type, language, decade, year, archive, collection; FTS5: type, language, decade by GROUP BY).\n"
+        "Each run: the ten best hits with a highlighted snippet, and the total; the faceted class also counts facets (fonds: type, language, decade, year, archive, collection, author, recipient; FTS5: type, language, decade by GROUP BY).\n"
     )?;
     writeln!(
         report,

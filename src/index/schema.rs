@@ -16,7 +16,7 @@
 //! | `author_exact`, `recipient_exact` | raw (exact, case kept) | `authors`, `recipients` as written, trimmed (the `author`/`recipient` filters) |
 //! | `date_start`, `date_end` | i64, indexed, fast | the date's first and last day as `yyyymmdd`; absent without a date |
 //! | `date` | stored | the date as written (ISO 8601 of its precision) |
-//! | `facets` | facet | `/type/T`, `/lang/L`, `/decade/1950/1953`, `/archive/A`, `/collection/C`, `/author/A`, `/recipient/R` |
+//! | `facets` | facet | `/type/T`, `/lang/L`, `/decade/1950/1953`, `/archive/A`, `/collection/C` ([`Record::collection`]: the source's collection, else its name), `/author/A`, `/recipient/R` |
 //!
 //! Facet values are path segments taken whole (`Facet::from_path`), so a value holding `/`
 //! ("Molotov/Vyshinsky") stays one value and comes back as written.
@@ -209,12 +209,7 @@ impl Fields {
         for archive in &archives {
             facet(&["archive", archive]);
         }
-        if let Some(c) = record
-            .source
-            .collection
-            .as_deref()
-            .filter(|c| !c.is_empty())
-        {
+        if let Some(c) = record.collection() {
             facet(&["collection", c]);
         }
 

@@ -117,14 +117,7 @@ pub(super) type FileParts = (
 impl Entry {
     /// The catalogue entry of a record.
     pub(super) fn of(record: &Record) -> Entry {
-        let collection = record
-            .source
-            .collection
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .or_else(|| Some(record.source.name.trim()).filter(|n| !n.is_empty()))
-            .map(str::to_string);
+        let collection = record.collection().map(str::to_string);
         let mut files: Vec<FileParts> = Vec::new();
         for r in &record.archival_refs {
             if let (Some(key), Some(archive)) = (r.file_key(), &r.archive)
