@@ -192,8 +192,10 @@ impl Archive {
         &self.dir
     }
 
-    /// Indexes what the store changed since the index last committed.
+    /// Renumbers collections an interrupted import left unsettled, and indexes what the store
+    /// changed since the index last committed.
     fn catch_up(&mut self) -> Result<()> {
+        self.store.settle_catalogue()?;
         let store_seq = self.store.seq()?;
         let index_seq = self.index.last_seq();
         if index_seq == store_seq {
@@ -273,10 +275,13 @@ impl Archive {
             }
             Ok(())
         });
+        // Renumber the collections this import changed, once each, whatever stopped it.
+        let settled = self.store.settle_catalogue();
         if let Some(mut writer) = writer {
             writer.commit(self.store.seq()?)?;
         }
         outcome?;
+        settled?;
         Ok(report)
     }
 

@@ -2,11 +2,18 @@
 //! step with the records inside each import's transaction, and the lookups that read them.
 //!
 //! What a record contributes (its [`Entry`]) is derived from the record alone. When a file is
-//! committed, every new or changed record's entry replaces its old one: the `chronology`
-//! counts move, its `file_records` rows are rewritten, and each collection it left or joined is
-//! renumbered from the first place that changed (rows before it keep their `pos`). So every
-//! read below is a lookup in an index: a record's neighbours are the rows at `pos - 1` and
-//! `pos + 1` of its collection, a page of a collection starts at `pos > offset`.
+//! committed, every new or changed record's entry replaces its old one in the same
+//! transaction: its `catalogue` row (narrow, apart from the JSON), the `chronology` counts, its
+//! `file_records` rows, and the count and dates of each collection it left or joined, which is
+//! marked out of order from the first place that moved (`collections.dirty_from`). At the end
+//! of an import [`Store::settle_catalogue`] renumbers each such collection once from there
+//! (rows before keep their `pos`; only positions that changed are written), so a collection
+//! imported file by file costs one renumbering, not one per file.
+//!
+//! Every read is a search in an index: a record's neighbours are the next sort keys down and
+//! up in its collection, its position is its `pos`, a page of a collection starts at
+//! `pos > offset`. While a collection awaits renumbering (during an import), positions and
+//! pages of its changed part are counted instead, exact but in time linear in the position.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -206,7 +213,8 @@ fn file_order_key(parts: &FileParts) -> String {
 /// A record's catalogue columns as stored before a change.
 pub(super) struct OldEntry {
     pub collection: Option<String>,
-    pub sort_key: String,
+    /// `None` only if the entry is missing (then there is nothing to take out).
+    pub sort_key: Option<String>,
     pub year: Option<i32>,
     pub month: Option<u8>,
 }
@@ -214,27 +222,63 @@ pub(super) struct OldEntry {
 /// The catalogue changes of one import, applied at the end of its transaction.
 #[derive(Default)]
 pub(super) struct Maintenance {
-    /// Collections whose order changed, with the smallest sort key that moved.
-    collections: BTreeMap<String, String>,
+    /// Collections changed: the smallest sort key from which positions moved (none if only
+    /// a record's summary changed) and how many records they gained (or lost).
+    collections: BTreeMap<String, (Option<String>, i64)>,
     /// Archival files that gained or lost a record.
     files: BTreeSet<String>,
 }
 
 impl Maintenance {
-    /// Records that `id`'s entry goes from `old` to `new` (its `records` row is written by the
-    /// caller): moves its chronology counts and rewrites its file rows.
+    /// Replaces `record`'s catalogue entry (`old`, if it had one) by `new`, written at change
+    /// `seq`: its catalogue row, its chronology counts and its file rows. Positions are set
+    /// by [`Maintenance::finish`].
     pub(super) fn replace(
         &mut self,
         tx: &Transaction<'_>,
-        id: &str,
+        record: &Record,
+        seq: u64,
         old: Option<&OldEntry>,
         new: &Entry,
     ) -> Result<(), StoreError> {
+        let id = record.id.as_str();
         let ctx = |what: &str| format!("{what} of `{id}` in the catalogue");
-        if let Some(old) = old {
-            if let Some(c) = &old.collection {
-                self.touch_collection(c, &old.sort_key);
+        tx.prepare_cached(UPSERT)
+            .context("preparing the catalogue")?
+            .execute(params![
+                id,
+                seq as i64,
+                record.title,
+                new.date,
+                record.doc_type,
+                new.collection,
+                new.sort_key,
+                new.year,
+                new.month,
+                new.bilingual
+            ])
+            .context(&ctx("writing the entry"))?;
+        let stays = old.is_some_and(|o| {
+            o.collection == new.collection && o.sort_key.as_deref() == Some(&new.sort_key)
+        });
+        if stays {
+            if let Some(c) = &new.collection {
+                self.touch_collection(c, None, 0);
             }
+        } else {
+            if let Some(OldEntry {
+                collection: Some(c),
+                sort_key: Some(key),
+                ..
+            }) = old
+            {
+                self.touch_collection(c, Some(key), -1);
+            }
+            if let Some(c) = &new.collection {
+                self.touch_collection(c, Some(&new.sort_key), 1);
+            }
+        }
+        if let Some(old) = old {
             if let Some(year) = old.year {
                 tx.prepare_cached(
                     "UPDATE chronology SET records = records - 1 WHERE year = ?1 AND month = ?2",
@@ -253,9 +297,6 @@ impl Maintenance {
                 self.files
                     .insert(key.context(&ctx("removing the archival files"))?);
             }
-        }
-        if let Some(c) = &new.collection {
-            self.touch_collection(c, &new.sort_key);
         }
         if let Some(year) = new.year {
             tx.prepare_cached(
@@ -292,65 +333,38 @@ impl Maintenance {
         Ok(())
     }
 
-    fn touch_collection(&mut self, name: &str, key: &str) {
-        match self.collections.get_mut(name) {
-            Some(min) if key < min.as_str() => *min = key.to_string(),
-            Some(_) => {}
-            None => {
-                self.collections.insert(name.to_string(), key.to_string());
-            }
+    fn touch_collection(&mut self, name: &str, moved: Option<&str>, delta: i64) {
+        let entry = self.collections.entry(name.to_string()).or_default();
+        entry.1 += delta;
+        if let Some(key) = moved
+            && entry.0.as_deref().is_none_or(|min| key < min)
+        {
+            entry.0 = Some(key.to_string());
         }
     }
 
-    /// Renumbers the collections that changed from their first changed place, and recounts
-    /// them, the files and the chronology.
+    /// Counts the collections that changed, dates them and marks where their positions
+    /// went out of date (see [`Store::settle_catalogue`]); recounts the files and the
+    /// chronology.
     pub(super) fn finish(self, tx: &Transaction<'_>) -> Result<(), StoreError> {
-        for (name, from) in &self.collections {
-            let ctx = format!("ordering collection `{name}`");
-            let base: i64 = tx
-                .prepare_cached(ORDER_BASE)
-                .context("preparing ordering")?
-                .query_row(params![name, from], |r| r.get(0))
-                .optional()
-                .context(&ctx)?
-                .unwrap_or(0);
-            tx.prepare_cached(RENUMBER)
-                .context("preparing ordering")?
-                .execute(params![name, from, base])
-                .context(&ctx)?;
-            let count: Option<i64> = tx
-                .prepare_cached(COLLECTION_COUNT)
-                .context("preparing ordering")?
-                .query_row([name], |r| r.get(0))
-                .optional()
-                .context(&ctx)?;
-            match count {
-                None => {
-                    tx.prepare_cached("DELETE FROM collections WHERE name = ?1")
-                        .context("preparing collections")?
-                        .execute([name])
-                        .context(&ctx)?;
-                }
-                Some(count) => {
-                    let date = |sql: &str| -> Result<Option<String>, StoreError> {
-                        tx.prepare_cached(sql)
-                            .context("preparing collections")?
-                            .query_row([name], |r| r.get(0))
-                            .optional()
-                            .context(&ctx)
-                    };
-                    let (first, last) = (date(FIRST_DATE)?, date(LAST_DATE)?);
-                    tx.prepare_cached(
-                        "INSERT INTO collections (name, records, first_date, last_date)
-                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET
-                         records = excluded.records, first_date = excluded.first_date,
-                         last_date = excluded.last_date",
-                    )
+        for (name, (moved, delta)) in &self.collections {
+            let ctx = format!("counting collection `{name}`");
+            let date = |sql: &str| -> Result<Option<String>, StoreError> {
+                tx.prepare_cached(sql)
                     .context("preparing collections")?
-                    .execute(params![name, count, first, last])
-                    .context(&ctx)?;
-                }
-            }
+                    .query_row([name], |r| r.get(0))
+                    .optional()
+                    .context(&ctx)
+            };
+            let (first, last) = (date(FIRST_DATE)?, date(LAST_DATE)?);
+            tx.prepare_cached(COUNT_COLLECTION)
+                .context("preparing collections")?
+                .execute(params![name, delta, first, last, moved])
+                .context(&ctx)?;
+            tx.prepare_cached("DELETE FROM collections WHERE name = ?1 AND records <= 0")
+                .context("preparing collections")?
+                .execute([name])
+                .context(&ctx)?;
         }
         for key in &self.files {
             let ctx = format!("counting archival file `{key}`");
@@ -374,21 +388,47 @@ impl Maintenance {
     }
 }
 
-/// A record's collection, position and count, and the summaries of the records at the
-/// positions before and after it: every step a lookup in a primary key or in
-/// `records_by_collection_pos`.
+/// A record's collection, position and count, the summaries of the records before and after
+/// it in sort-key order, its sort key and whether its position is out of date: every step a
+/// search in a primary key or in `catalogue_by_collection_order`.
 const NEIGHBOURS: &str = "SELECT r.collection, r.pos, c.records,
-        p.id, p.title, p.date, p.doc_type, n.id, n.title, n.date, n.doc_type
-    FROM records r
+        p.id, p.title, p.date, p.doc_type, n.id, n.title, n.date, n.doc_type,
+        r.sort_key, r.sort_key >= c.dirty_from
+    FROM catalogue r
     LEFT JOIN collections c ON c.name = r.collection
-    LEFT JOIN records p ON p.collection = r.collection AND p.pos = r.pos - 1
-    LEFT JOIN records n ON n.collection = r.collection AND n.pos = r.pos + 1
+    LEFT JOIN catalogue p ON p.id = (SELECT id FROM catalogue WHERE collection = r.collection
+        AND sort_key < r.sort_key ORDER BY sort_key DESC LIMIT 1)
+    LEFT JOIN catalogue n ON n.id = (SELECT id FROM catalogue WHERE collection = r.collection
+        AND sort_key > r.sort_key ORDER BY sort_key LIMIT 1)
     WHERE r.id = ?1";
+/// A record's position by counting (while its collection awaits renumbering).
+const POSITION: &str = "SELECT count(*) + 1 FROM catalogue WHERE collection = ?1 AND sort_key < ?2";
+/// Counts a changed collection: `?2` records more, its dates, and where its positions went
+/// out of date (the smaller of the old and the new place).
+const COUNT_COLLECTION: &str =
+    "INSERT INTO collections (name, records, first_date, last_date, dirty_from)
+    VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET
+    records = records + excluded.records, first_date = excluded.first_date,
+    last_date = excluded.last_date,
+    dirty_from = CASE WHEN dirty_from IS NULL THEN excluded.dirty_from
+        WHEN excluded.dirty_from IS NULL THEN dirty_from
+        ELSE min(dirty_from, excluded.dirty_from) END";
+
+/// Writes a record's entry; a record that stays in its collection keeps its position until
+/// the collection is renumbered.
+const UPSERT: &str = "INSERT INTO catalogue (id, seq, title, date, doc_type, collection, sort_key,
+        year, month, bilingual)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+    ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, title = excluded.title,
+        date = excluded.date, doc_type = excluded.doc_type, collection = excluded.collection,
+        sort_key = excluded.sort_key,
+        pos = CASE WHEN collection IS excluded.collection THEN pos END,
+        year = excluded.year, month = excluded.month, bilingual = excluded.bilingual";
 
 /// The columns of a [`RecordSummary`], for `SELECT`.
 macro_rules! summary {
     () => {
-        "records.id, records.title, records.date, records.doc_type"
+        "catalogue.id, catalogue.title, catalogue.date, catalogue.doc_type"
     };
 }
 
@@ -396,54 +436,57 @@ macro_rules! summary {
 const COLLECTION_PAGE: &str = concat!(
     "SELECT ",
     summary!(),
-    " FROM records WHERE collection = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3"
+    " FROM catalogue WHERE collection = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3"
+);
+/// A page of a collection awaiting renumbering, by sort key.
+const COLLECTION_PAGE_UNSETTLED: &str = concat!(
+    "SELECT ",
+    summary!(),
+    " FROM catalogue WHERE collection = ?1 ORDER BY sort_key LIMIT ?3 OFFSET ?2"
 );
 /// The record (no row: unknown) and its archival files (a row of NULLs: none).
 const SAME_FILE_FILES: &str = "SELECT f.key, f.archive, f.fond, f.opis, f.delo, f.records
-    FROM records r LEFT JOIN file_records fr ON fr.id = r.id
+    FROM catalogue r LEFT JOIN file_records fr ON fr.id = r.id
     LEFT JOIN files f ON f.key = fr.file_key
     WHERE r.id = ?1 ORDER BY f.order_key";
 /// The first records of a file but one.
 const SAME_FILE_OTHERS: &str = concat!(
     "SELECT ",
     summary!(),
-    " FROM file_records fr JOIN records ON records.id = fr.id
+    " FROM file_records fr JOIN catalogue ON catalogue.id = fr.id
     WHERE fr.file_key = ?1 AND fr.id <> ?2 ORDER BY fr.sort_key LIMIT ?3"
 );
 /// Every record of a file.
 const FILE_RECORDS: &str = concat!(
     "SELECT ",
     summary!(),
-    " FROM file_records fr JOIN records ON records.id = fr.id
+    " FROM file_records fr JOIN catalogue ON catalogue.id = fr.id
     WHERE fr.file_key = ?1 ORDER BY fr.sort_key"
 );
 /// The latest changes.
 const RECENT: &str = concat!(
     "SELECT ",
     summary!(),
-    " FROM records ORDER BY seq DESC LIMIT ?1"
+    " FROM catalogue ORDER BY seq DESC LIMIT ?1"
 );
 /// The latest changes with original and translation.
 const NOTABLE: &str = concat!(
     "SELECT ",
     summary!(),
-    " FROM records WHERE bilingual = 1 ORDER BY seq DESC LIMIT ?1"
+    " FROM catalogue WHERE bilingual = 1 ORDER BY seq DESC LIMIT ?1"
 );
 /// The position of the last record of a collection before a sort key.
-const ORDER_BASE: &str = "SELECT pos FROM records WHERE collection = ?1 AND sort_key < ?2
+const ORDER_BASE: &str = "SELECT pos FROM catalogue WHERE collection = ?1 AND sort_key < ?2
     ORDER BY sort_key DESC LIMIT 1";
 /// Renumbers a collection from a sort key on, writing only the positions that changed.
 const RENUMBER: &str = "WITH n AS (SELECT id, ?3 + row_number() OVER (ORDER BY sort_key) AS p
-        FROM records WHERE collection = ?1 AND sort_key >= ?2)
-    UPDATE records SET pos = n.p FROM n WHERE records.id = n.id AND records.pos IS NOT n.p";
-/// How many records a collection holds: its last position.
-const COLLECTION_COUNT: &str =
-    "SELECT pos FROM records WHERE collection = ?1 ORDER BY pos DESC LIMIT 1";
+        FROM catalogue WHERE collection = ?1 AND sort_key >= ?2)
+    UPDATE catalogue SET pos = n.p FROM n WHERE catalogue.id = n.id AND catalogue.pos IS NOT n.p";
 /// The date of a collection's first dated record.
-const FIRST_DATE: &str = "SELECT date FROM records WHERE collection = ?1 AND sort_key < '~'
+const FIRST_DATE: &str = "SELECT date FROM catalogue WHERE collection = ?1 AND sort_key < '~'
     ORDER BY sort_key LIMIT 1";
 /// The date of a collection's last dated record.
-const LAST_DATE: &str = "SELECT date FROM records WHERE collection = ?1 AND sort_key < '~'
+const LAST_DATE: &str = "SELECT date FROM catalogue WHERE collection = ?1 AND sort_key < '~'
     ORDER BY sort_key DESC LIMIT 1";
 
 fn summary(row: &Row<'_>) -> rusqlite::Result<RecordSummary> {
@@ -486,6 +529,50 @@ fn archival_file(row: &Row<'_>) -> rusqlite::Result<ArchivalFile> {
 }
 
 impl Store {
+    /// Renumbers every collection an import changed, from the first place that moved (the
+    /// rows before it keep their positions; only positions that changed are written), in one
+    /// transaction; returns how many collections. [`Store::commit_file`] leaves this to the end
+    /// of an import so that a collection imported file by file is renumbered once, not once
+    /// per file; until then reads are exact but count instead of looking positions up.
+    pub fn settle_catalogue(&mut self) -> Result<usize, StoreError> {
+        let tx = self
+            .writer()?
+            .transaction()
+            .context("starting to renumber collections")?;
+        let dirty: Vec<(String, String)> = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT name, dirty_from FROM collections WHERE dirty_from IS NOT NULL",
+                )
+                .context("preparing ordering")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .context("listing collections to renumber")?;
+            rows.collect::<Result<_, _>>()
+                .context("listing collections to renumber")?
+        };
+        for (name, from) in &dirty {
+            let ctx = format!("ordering collection `{name}`");
+            let base: i64 = tx
+                .prepare_cached(ORDER_BASE)
+                .context("preparing ordering")?
+                .query_row(params![name, from], |r| r.get(0))
+                .optional()
+                .context(&ctx)?
+                .unwrap_or(0);
+            tx.prepare_cached(RENUMBER)
+                .context("preparing ordering")?
+                .execute(params![name, from, base])
+                .context(&ctx)?;
+            tx.prepare_cached("UPDATE collections SET dirty_from = NULL WHERE name = ?1")
+                .context("preparing ordering")?
+                .execute([name])
+                .context(&ctx)?;
+        }
+        tx.commit().context("committing renumbered collections")?;
+        Ok(dirty.len())
+    }
+
     /// Every collection, by name.
     pub fn collections(&self) -> Result<Vec<Collection>, StoreError> {
         let conn = self.reader()?;
@@ -518,21 +605,29 @@ impl Store {
     ) -> Result<Option<(usize, Vec<RecordSummary>)>, StoreError> {
         let conn = self.reader()?;
         let ctx = format!("reading collection `{name}`");
-        let count: Option<i64> = conn
-            .prepare_cached("SELECT records FROM collections WHERE name = ?1")
+        let tx = conn.unchecked_transaction().context(&ctx)?;
+        let found: Option<(i64, bool)> = tx
+            .prepare_cached(
+                "SELECT records, dirty_from IS NOT NULL FROM collections WHERE name = ?1",
+            )
             .context(&ctx)?
-            .query_row([name], |r| r.get(0))
+            .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
             .context(&ctx)?;
-        let Some(count) = count else {
+        let Some((count, dirty)) = found else {
             return Ok(None);
         };
         let page = summaries(
-            &conn,
-            COLLECTION_PAGE,
+            &tx,
+            if dirty {
+                COLLECTION_PAGE_UNSETTLED
+            } else {
+                COLLECTION_PAGE
+            },
             params![name, sql_limit(offset), sql_limit(limit)],
             &ctx,
         )?;
+        tx.commit().context(&ctx)?;
         Ok(Some((count as usize, page)))
     }
 
@@ -561,15 +656,24 @@ impl Store {
         let read = || -> rusqlite::Result<Neighbours> {
             let collection: Option<String> = row.get(0)?;
             let pos: Option<i64> = row.get(1)?;
-            Ok(match (collection, pos) {
-                (Some(name), Some(pos)) => Neighbours {
+            let unsettled = row.get::<_, Option<bool>>(12)?.unwrap_or(false);
+            Ok(match collection {
+                Some(name) => Neighbours {
+                    position: match pos {
+                        Some(pos) if !unsettled => pos as usize,
+                        // An import is renumbering this part of the collection: count.
+                        _ => conn
+                            .prepare_cached(POSITION)?
+                            .query_row(params![name, row.get::<_, String>(11)?], |r| {
+                                r.get::<_, i64>(0)
+                            })? as usize,
+                    },
                     collection: Some(name),
-                    position: pos as usize,
                     count: row.get::<_, Option<i64>>(2)?.unwrap_or(0) as usize,
                     previous: side(3)?,
                     next: side(7)?,
                 },
-                _ => Neighbours {
+                None => Neighbours {
                     collection: None,
                     position: 0,
                     count: 0,
@@ -717,10 +821,13 @@ mod tests {
             NOTABLE,
             ORDER_BASE,
             RENUMBER,
-            COLLECTION_COUNT,
+            COUNT_COLLECTION,
+            POSITION,
+            COLLECTION_PAGE_UNSETTLED,
             FIRST_DATE,
             LAST_DATE,
             "SELECT json FROM records WHERE id = ?1",
+            UPSERT,
         ] {
             let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
             // Parameters left unbound: the plan does not depend on them.
@@ -748,6 +855,103 @@ mod tests {
                     "{sql}\n{}",
                     plan.join("\n")
                 );
+            }
+        }
+    }
+
+    fn dated(id: &str, date: &str) -> Record {
+        Record {
+            id: id.into(),
+            title: format!("Document {id}"),
+            date: date.parse().ok(),
+            source: crate::model::Source {
+                name: "Foreign Relations of the United States".into(),
+                collection: Some("Volume".into()),
+                ..Default::default()
+            },
+            ..Record::default()
+        }
+    }
+
+    /// Checks every record's neighbours and position and every page against `order`.
+    fn assert_order(store: &Store, order: &[&str]) {
+        let (count, page) = store.collection_records("Volume", 0, 100).unwrap().unwrap();
+        assert_eq!(count, order.len());
+        assert_eq!(
+            page.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            order
+        );
+        let (_, tail) = store.collection_records("Volume", 2, 2).unwrap().unwrap();
+        assert_eq!(
+            tail.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            order[2..4.min(order.len())]
+        );
+        for (i, id) in order.iter().enumerate() {
+            let n = store.neighbours(id).unwrap().unwrap();
+            assert_eq!((n.position, n.count), (i + 1, order.len()), "{id}");
+            assert_eq!(
+                n.previous.map(|s| s.id),
+                i.checked_sub(1).map(|p| order[p].to_string())
+            );
+            assert_eq!(
+                n.next.map(|s| s.id),
+                order.get(i + 1).map(|s| s.to_string())
+            );
+        }
+    }
+
+    #[test]
+    fn a_collection_imported_file_by_file_reads_right_before_and_after_renumbering() {
+        let mut store = Store::open_in_memory().unwrap();
+        let file = |n: usize| SourceFileOwned(format!("f{n}"));
+        let records = [
+            dated("d5", "1894-05-01"),
+            dated("d1", "1894-01-25"),
+            dated("d10", "1894-03-07"),
+            dated("d9", "1894-03-07"),
+            dated("d27", ""),
+            dated("d2", "1894-02-01"),
+        ];
+        for (n, r) in records.iter().enumerate() {
+            let f = file(n);
+            store
+                .commit_file(f.file(), std::slice::from_ref(r))
+                .unwrap();
+        }
+        let expected = ["d1", "d2", "d9", "d10", "d5", "d27"];
+        assert_order(&store, &expected);
+        assert_eq!(store.settle_catalogue().unwrap(), 1);
+        assert_order(&store, &expected);
+        assert_eq!(store.settle_catalogue().unwrap(), 0, "settled once");
+
+        // d5 redated before everything; d9 leaves the collection.
+        let mut moved = dated("d5", "1893-12-01");
+        moved.title = "Redated".into();
+        let mut gone = dated("d9", "1894-03-07");
+        gone.source.collection = Some("Another volume".into());
+        let f = file(99);
+        store.commit_file(f.file(), &[moved, gone]).unwrap();
+        let expected = ["d5", "d1", "d2", "d10", "d27"];
+        assert_order(&store, &expected);
+        store.settle_catalogue().unwrap();
+        assert_order(&store, &expected);
+        assert_eq!(store.neighbours("d9").unwrap().unwrap().count, 1);
+        assert_eq!(
+            store.collection_records("Volume", 0, 1).unwrap().unwrap().1[0].title,
+            "Redated"
+        );
+    }
+
+    /// A source file's bytes and name, for committing.
+    struct SourceFileOwned(String);
+
+    impl SourceFileOwned {
+        fn file(&self) -> super::super::SourceFile<'_> {
+            super::super::SourceFile {
+                path: &self.0,
+                bytes: self.0.as_bytes(),
+                sha256: &self.0,
+                importer: "jsonl",
             }
         }
     }

@@ -221,7 +221,8 @@ impl Store {
         {
             let mut current = tx
                 .prepare_cached(
-                    "SELECT rev, hash, collection, sort_key, year, month FROM records WHERE id = ?1",
+                    "SELECT r.rev, r.hash, c.collection, c.sort_key, c.year, c.month
+                     FROM records r LEFT JOIN catalogue c ON c.id = r.id WHERE r.id = ?1",
                 )
                 .context("preparing a lookup")?;
             for record in records {
@@ -279,15 +280,9 @@ impl Store {
                 .context("preparing revision keeping")?;
             let mut upsert = tx
                 .prepare_cached(
-                    "INSERT INTO records (id, rev, seq, hash, json, import_id, title, date, doc_type,
-                        collection, sort_key, year, month, bilingual)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                    "INSERT INTO records (id, rev, seq, hash, json, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, seq = excluded.seq,
-                        hash = excluded.hash, json = excluded.json, import_id = excluded.import_id,
-                        title = excluded.title, date = excluded.date, doc_type = excluded.doc_type,
-                        collection = excluded.collection, sort_key = excluded.sort_key,
-                        pos = CASE WHEN collection IS excluded.collection THEN pos END,
-                        year = excluded.year, month = excluded.month, bilingual = excluded.bilingual",
+                        hash = excluded.hash, json = excluded.json, import_id = excluded.import_id",
                 )
                 .context("preparing record writing")?;
             for (record, hash, old) in pending {
@@ -298,8 +293,6 @@ impl Store {
                 }
                 seq += 1;
                 let rev = old.as_ref().map_or(1, |(r, _)| r + 1);
-                let entry = Entry::of(record);
-                catalogue.replace(&tx, &record.id, old.as_ref().map(|(_, o)| o), &entry)?;
                 upsert
                     .execute(params![
                         record.id,
@@ -307,17 +300,11 @@ impl Store {
                         seq as i64,
                         hash,
                         record.to_json_line(),
-                        import_id,
-                        record.title,
-                        entry.date,
-                        record.doc_type,
-                        entry.collection,
-                        entry.sort_key,
-                        entry.year,
-                        entry.month,
-                        entry.bilingual
+                        import_id
                     ])
                     .context(&format!("writing record `{}`", record.id))?;
+                let entry = Entry::of(record);
+                catalogue.replace(&tx, record, seq, old.as_ref().map(|(_, o)| o), &entry)?;
                 outcome.changes.push(Change {
                     id: record.id.clone(),
                     hash,

@@ -32,17 +32,24 @@ CREATE TABLE imports (
 ) STRICT;
 -- The current revision of every record. `seq` grows with every change, so the index can
 -- catch up from the last sequence it saw; `hash` is the SHA-256 of the record's content.
--- The catalogue columns (title to bilingual) are derived from `json` in the same transaction,
--- and come before it so that reading them never walks the JSON's overflow pages:
--- `collection` is `source.collection`, else `source.name`, else NULL; `sort_key` orders a
--- collection chronologically (see `catalogue::sort_key`); `pos` is the place in the
--- collection from 1; `year`/`month` are the date's (month NULL when only the year is known);
--- `bilingual` is 1 when the record holds both an original and a translation.
 CREATE TABLE records (
+    id        TEXT PRIMARY KEY,
+    rev       INTEGER NOT NULL,
+    seq       INTEGER NOT NULL UNIQUE,
+    hash      TEXT NOT NULL,
+    json      TEXT NOT NULL,
+    import_id INTEGER REFERENCES imports(id)
+) STRICT;
+-- The catalogue entry of every current record, derived from its JSON in the same transaction
+-- and kept narrow (renumbering a collection rewrites these rows, never the JSON):
+-- its summary (title, date, type); `collection` (`source.collection`, else `source.name`,
+-- else NULL); `sort_key`, which orders a collection chronologically (see
+-- `catalogue::sort_key`); `pos`, its place in the collection from 1; `year`/`month` of its
+-- date (month NULL when only the year is known); `bilingual`, 1 when it holds both an
+-- original and a translation; `seq`, as in `records`.
+CREATE TABLE catalogue (
     id         TEXT PRIMARY KEY,
-    rev        INTEGER NOT NULL,
-    seq        INTEGER NOT NULL UNIQUE,
-    hash       TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
     title      TEXT NOT NULL,
     date       TEXT,
     doc_type   TEXT,
@@ -51,21 +58,24 @@ CREATE TABLE records (
     pos        INTEGER,
     year       INTEGER,
     month      INTEGER,
-    bilingual  INTEGER NOT NULL,
-    import_id  INTEGER REFERENCES imports(id),
-    json       TEXT NOT NULL
-) STRICT;
-CREATE INDEX records_by_collection_order ON records (collection, sort_key) WHERE collection IS NOT NULL;
-CREATE INDEX records_by_collection_pos ON records (collection, pos) WHERE collection IS NOT NULL;
-CREATE INDEX records_bilingual ON records (seq) WHERE bilingual = 1;
+    bilingual  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX catalogue_by_collection_order ON catalogue (collection, sort_key) WHERE collection IS NOT NULL;
+CREATE INDEX catalogue_by_collection_pos ON catalogue (collection, pos) WHERE collection IS NOT NULL;
+CREATE INDEX catalogue_by_seq ON catalogue (seq);
+CREATE INDEX catalogue_bilingual ON catalogue (seq) WHERE bilingual = 1;
 -- One row per collection: how many records it holds and its first and last dates (of its
--- first and last dated records in chronological order).
+-- first and last dated records in chronological order). `dirty_from`, when set, is the first
+-- sort key from which positions are out of date: an import changed the collection there, and
+-- renumbers it once when it ends (`Store::settle_catalogue`); until then reads count.
 CREATE TABLE collections (
     name       TEXT PRIMARY KEY,
     records    INTEGER NOT NULL,
     first_date TEXT,
-    last_date  TEXT
+    last_date  TEXT,
+    dirty_from TEXT
 ) STRICT;
+CREATE INDEX collections_dirty ON collections (name) WHERE dirty_from IS NOT NULL;
 -- Archival files (archive, fond, opis, delo), keyed as `ArchivalRef::file_key` writes them;
 -- `order_key` sorts them by archive, fond, opis and delo, numbers as numbers.
 CREATE TABLE files (
@@ -107,7 +117,7 @@ CREATE TABLE revisions (
 /// Fails with [`StoreError::Outdated`] for a database of version 1 made before the catalogue
 /// columns were part of it.
 pub(super) fn check_catalogue(conn: &Connection, path: &str) -> Result<(), StoreError> {
-    match conn.prepare("SELECT sort_key, pos, bilingual FROM records LIMIT 0") {
+    match conn.prepare("SELECT sort_key, pos, bilingual FROM catalogue LIMIT 0") {
         Ok(_) => Ok(()),
         Err(_) => Err(StoreError::Outdated {
             path: path.to_string(),
