@@ -612,3 +612,45 @@ fn opening_read_only_rebuilds_an_index_of_another_schema() {
         "frus1894Nicaragua-d1"
     );
 }
+
+/// A writer for `export_jsonl` that, at its first line, has another thread read the archive
+/// while the export still holds its connection and statement.
+struct ReadMeanwhile {
+    archive: Arc<Archive>,
+    answered: Option<Result<usize, std::sync::mpsc::RecvTimeoutError>>,
+}
+
+impl std::io::Write for ReadMeanwhile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.answered.is_none() {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let archive = Arc::clone(&self.archive);
+            std::thread::spawn(move || {
+                let n = archive.neighbours("frus1894Nicaragua-d9").unwrap();
+                let _ = tx.send(n.position);
+            });
+            self.answered = Some(rx.recv_timeout(Duration::from_secs(10)));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_read_is_answered_while_another_is_under_way() {
+    let (_tmp, archive) = sample();
+    let archive = Arc::new(archive);
+    let mut out = ReadMeanwhile {
+        archive: Arc::clone(&archive),
+        answered: None,
+    };
+    assert_eq!(archive.export_jsonl(&mut out).unwrap(), 152);
+    assert_eq!(
+        out.answered,
+        Some(Ok(10)),
+        "the second read must not wait for the export to finish"
+    );
+}
