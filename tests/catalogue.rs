@@ -328,6 +328,8 @@ fn a_reimport_moves_a_changed_record_and_leaves_the_others_alone() {
                 r.source.collection = Some("Korean War Origins, 1945-1950".into());
             }
             "frus1894Nicaragua-d9" => r.date = "1894-12-30".parse().ok(),
+            // Its reference dropped: it leaves the Bundesarchiv file.
+            "wcda-300237" => r.archival_refs.clear(),
             _ => {}
         }
     }
@@ -341,7 +343,29 @@ fn a_reimport_moves_a_changed_record_and_leaves_the_others_alone() {
             report.totals.changed,
             report.totals.unchanged
         ),
-        (0, 2, 150)
+        (0, 3, 149)
+    );
+    let files: Vec<(String, usize)> = archive
+        .archival_files()
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.key, f.records))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("APRF f. 45, op. 1, d. 334".to_string(), 1),
+            ("BArch f. B 136, d. 59748".to_string(), 5),
+            (STALIN_FILE.to_string(), 2)
+        ]
+    );
+    assert!(archive.same_file("wcda-300237", 10).unwrap().is_empty());
+    assert_eq!(
+        archive
+            .file_records("BArch f. B 136, d. 59748")
+            .unwrap()
+            .len(),
+        5
     );
 
     // The telegram left the WCDA collection for its own.
@@ -396,8 +420,8 @@ fn a_reimport_moves_a_changed_record_and_leaves_the_others_alone() {
     assert_eq!(archive.revisions("frus1894Nicaragua-d8").unwrap().len(), 1);
     assert_eq!(archive.revisions("wcda-134278").unwrap().len(), 2);
     assert_eq!(
-        ids(&archive.recent(2).unwrap()),
-        ["wcda-134278", "frus1894Nicaragua-d9"]
+        ids(&archive.recent(3).unwrap()),
+        ["wcda-300237", "wcda-134278", "frus1894Nicaragua-d9"]
     );
     assert_eq!(archive.notable(1).unwrap()[0].id, "wcda-134278");
 

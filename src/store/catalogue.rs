@@ -15,7 +15,7 @@
 //! `pos > offset`. While a collection awaits renumbering (during an import), positions and
 //! pages of its changed part are counted instead, exact but in time linear in the position.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
@@ -225,8 +225,8 @@ pub(super) struct Maintenance {
     /// Collections changed: the smallest sort key from which positions moved (none if only
     /// a record's summary changed) and how many records they gained (or lost).
     collections: BTreeMap<String, (Option<String>, i64)>,
-    /// Archival files that gained or lost a record.
-    files: BTreeSet<String>,
+    /// Archival files that gained or lost records, and how many more they hold.
+    files: BTreeMap<String, i64>,
 }
 
 impl Maintenance {
@@ -294,8 +294,10 @@ impl Maintenance {
                 .query_map([id], |r| r.get::<_, String>(0))
                 .context(&ctx("removing the archival files"))?;
             for key in keys {
-                self.files
-                    .insert(key.context(&ctx("removing the archival files"))?);
+                *self
+                    .files
+                    .entry(key.context(&ctx("removing the archival files"))?)
+                    .or_default() -= 1;
             }
         }
         if let Some(year) = new.year {
@@ -328,7 +330,7 @@ impl Maintenance {
                 file_order_key(parts)
             ])
             .context(&ctx("adding the archival files"))?;
-            self.files.insert(parts.0.clone());
+            *self.files.entry(parts.0.clone()).or_default() += 1;
         }
         Ok(())
     }
@@ -366,16 +368,13 @@ impl Maintenance {
                 .execute([name])
                 .context(&ctx)?;
         }
-        for key in &self.files {
+        for (key, delta) in &self.files {
             let ctx = format!("counting archival file `{key}`");
-            tx.prepare_cached(
-                "UPDATE files SET records = (SELECT count(*) FROM file_records WHERE file_key = ?1)
-                 WHERE key = ?1",
-            )
-            .context("preparing files")?
-            .execute([key])
-            .context(&ctx)?;
-            tx.prepare_cached("DELETE FROM files WHERE key = ?1 AND records = 0")
+            tx.prepare_cached("UPDATE files SET records = records + ?2 WHERE key = ?1")
+                .context("preparing files")?
+                .execute(params![key, delta])
+                .context(&ctx)?;
+            tx.prepare_cached("DELETE FROM files WHERE key = ?1 AND records <= 0")
                 .context("preparing files")?
                 .execute([key])
                 .context(&ctx)?;
