@@ -5,7 +5,8 @@
 //! whose content is unchanged is left alone; a changed one gets a new revision and the old one is
 //! kept. Every change takes the next number of a store-wide sequence, which the index records so
 //! it can catch up with what it missed. The same transaction keeps the catalogue (collections
-//! in chronological order, archival files, dates) in step with the records.
+//! in chronological order, archival files, dates) in step with the records; positions within
+//! collections are renumbered once per import, by [`Store::settle_catalogue`].
 //!
 //! A [`Store`] is `Send + Sync`: writes take `&mut self` and go through the one write
 //! connection; reads take `&self` and check a read-only connection out of a small pool, so
@@ -191,8 +192,9 @@ impl Store {
         }
     }
 
-    /// Commits one source file and its records in one transaction. If nothing changes (the same
-    /// bytes, every record unchanged), nothing is written.
+    /// Commits one source file and its records in one transaction, with their catalogue
+    /// entries. If nothing changes (the same bytes, every record unchanged), nothing is
+    /// written. Call [`Store::settle_catalogue`] when the import ends.
     pub fn commit_file(
         &mut self,
         file: SourceFile<'_>,
