@@ -5,6 +5,10 @@
 //! index. The index remembers the store's change sequence it has seen, so a write that was cut
 //! off between the two is caught up the next time the archive is opened for writing, and
 //! `reindex` can always rebuild it whole.
+//!
+//! An [`Archive`] is `Send + Sync`: reads take `&self` and run on many threads at once (each on a
+//! read-only connection of the store's pool), writes take `&mut self`. The catalogue for
+//! browsing (collections, neighbours, archival files, chronology) is in `catalogue.rs`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -103,11 +107,22 @@ pub struct Stats {
 }
 
 /// An archive in a data folder.
+///
+/// `Send + Sync`: share one `Arc<Archive>` between threads. Reads (`get`, `search`, the
+/// catalogue, `stats`, `check`, …) take `&self` and run at once, each on a read-only SQLite
+/// connection of the store's pool and the shared tantivy reader; writes (`import`, `reindex`)
+/// take `&mut self`.
 pub struct Archive {
     dir: PathBuf,
     store: Store,
     index: Index,
 }
+
+/// Checked at compile time: the web server shares one archive between its threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Archive>();
+};
 
 /// A file found under the paths given to `import`.
 struct InputFile {
@@ -143,7 +158,10 @@ impl Archive {
     }
 
     /// Opens an existing archive for reading: searching, showing, exporting, checking. Nothing is
-    /// written, so it can run beside an import.
+    /// written to the store, so it can run beside an import. One exception for the index: if
+    /// it was made by a version of Fonds with another index schema, it is replaced and rebuilt
+    /// from the store here (unless an import holds the index's writer: then searches find
+    /// nothing until the archive is next opened for writing).
     pub fn open_read_only(dir: &Path) -> Result<Archive> {
         let db = dir.join(STORE_FILE);
         if !db.is_file() {
@@ -153,6 +171,15 @@ impl Archive {
         }
         let store = Store::open_read_only(&db)?;
         let index = Index::open_or_create(&dir.join(INDEX_DIR))?;
+        if index.was_replaced() {
+            match index.writer() {
+                Ok(writer) => {
+                    index_records(&store, writer, 0)?;
+                }
+                Err(crate::index::IndexError::Locked { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok(Archive {
             dir: dir.to_path_buf(),
             store,
@@ -165,8 +192,10 @@ impl Archive {
         &self.dir
     }
 
-    /// Indexes what the store changed since the index last committed.
+    /// Renumbers collections an interrupted import left unsettled, and indexes what the store
+    /// changed since the index last committed.
     fn catch_up(&mut self) -> Result<()> {
+        self.store.settle_catalogue()?;
         let store_seq = self.store.seq()?;
         let index_seq = self.index.last_seq();
         if index_seq == store_seq {
@@ -177,16 +206,7 @@ impl Archive {
             self.reindex()?;
             return Ok(());
         }
-        let mut writer = self.index.writer()?;
-        self.store.for_each_record(index_seq, |record, hash, _| {
-            writer
-                .upsert(&record, hash)
-                .map_err(|e| crate::store::StoreError::Corrupt {
-                    id: record.id.clone(),
-                    message: format!("could not be indexed: {e}"),
-                })
-        })?;
-        writer.commit(store_seq)?;
+        index_records(&self.store, self.index.writer()?, index_seq)?;
         Ok(())
     }
 
@@ -255,10 +275,13 @@ impl Archive {
             }
             Ok(())
         });
+        // Renumber the collections this import changed, once each, whatever stopped it.
+        let settled = self.store.settle_catalogue();
         if let Some(mut writer) = writer {
             writer.commit(self.store.seq()?)?;
         }
         outcome?;
+        settled?;
         Ok(report)
     }
 
@@ -372,18 +395,7 @@ impl Archive {
     pub fn reindex(&mut self) -> Result<u64> {
         let mut writer = self.index.writer()?;
         writer.delete_all()?;
-        let mut n = 0;
-        self.store.for_each_record(0, |record, hash, _| {
-            n += 1;
-            writer
-                .upsert(&record, hash)
-                .map_err(|e| crate::store::StoreError::Corrupt {
-                    id: record.id.clone(),
-                    message: format!("could not be indexed: {e}"),
-                })
-        })?;
-        writer.commit(self.store.seq()?)?;
-        Ok(n)
+        index_records(&self.store, writer, 0)
     }
 
     /// Compares store and index record by record.
@@ -427,6 +439,24 @@ impl Archive {
             facets: results.facets,
         })
     }
+}
+
+/// Indexes every stored record changed after `after_seq` and commits with the store's sequence
+/// as read before them (so what changes meanwhile is caught up later); returns how many.
+fn index_records(store: &Store, mut writer: IndexWriter, after_seq: u64) -> Result<u64> {
+    let seq = store.seq()?;
+    let mut n = 0;
+    store.for_each_record(after_seq, |record, hash, _| {
+        n += 1;
+        writer
+            .upsert(&record, hash)
+            .map_err(|e| crate::store::StoreError::Corrupt {
+                id: record.id.clone(),
+                message: format!("could not be indexed: {e}"),
+            })
+    })?;
+    writer.commit(seq)?;
+    Ok(n)
 }
 
 /// Adds `path` (a file, or every file below a folder, sorted) to `out`.

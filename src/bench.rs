@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use fonds::archive::Archive;
 use fonds::index::{SearchRequest, Sort};
-use fonds::model::{PartialDate, Record, Text, TextRole};
+use fonds::model::{ArchivalRef, PartialDate, Record, Source, Text, TextRole};
 use rusqlite::{Connection, params};
 
 /// What to measure.
@@ -462,7 +462,7 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
     )?;
     writeln!(
         report,
-        "Each run: the ten best hits with a highlighted snippet, and the total; the faceted class also counts facets (fonds: type, language, decade, year, archive, collection; FTS5: type, language, decade by GROUP BY).\n"
+        "Each run: the ten best hits with a highlighted snippet, and the total; the faceted class also counts facets (fonds: type, language, decade, year, archive, collection, author, recipient; FTS5: type, language, decade by GROUP BY).\n"
     )?;
     writeln!(
         report,
@@ -518,9 +518,39 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
         report,
         "FTS5 has no Russian stemming: `Сталину` does not find `Сталин` there; in fonds it does.\n"
     )?;
+
+    // 3. Reading document pages.
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    let pages = time_pages(&archive, ids, opts.repeat.min(5))?;
+    writeln!(
+        report,
+        "## Reading a document page ({} documents × {} runs)\n",
+        docs,
+        opts.repeat.min(5)
+    )?;
+    writeln!(
+        report,
+        "What the web reader asks the archive for one document page: `get` (the record), `neighbours` (its place in its collection, previous and next) and `same_file(id, 10)` (the other documents of its archival files), every document in a shuffled order.\n"
+    )?;
+    writeln!(
+        report,
+        "| p50 ms | p99 ms | mean ms | pages/s, 1 thread | pages/s, {} threads |",
+        pages.threads
+    )?;
+    writeln!(report, "|---|---|---|---|---|")?;
+    let mean = pages.one.iter().sum::<Duration>() / pages.one.len().max(1) as u32;
+    writeln!(
+        report,
+        "| {} | {} | {} | {:.0} | {:.0} |\n",
+        ms(percentile(&pages.one, 50.0)),
+        ms(percentile(&pages.one, 99.0)),
+        ms(mean),
+        1.0 / mean.as_secs_f64().max(1e-9),
+        pages.per_second
+    )?;
     drop(archive);
 
-    // 3. Synthetic scale runs.
+    // 4. Synthetic scale runs.
     if !opts.scales.is_empty() {
         writeln!(
             report,
@@ -528,9 +558,13 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
         )?;
         writeln!(
             report,
-            "| documents | import time | documents/s | index size | bytes/document | query p50 ms | query p99 ms | cold `fonds search` (median of 5) |"
+            "Volumes of 10,000 documents (one per file, as FRUS volumes), each document in an archival file of 20. Page: `get` + `neighbours` + `same_file(id, 10)` of 10,000 random documents.\n"
         )?;
-        writeln!(report, "|---|---|---|---|---|---|---|---|")?;
+        writeln!(
+            report,
+            "| documents | import time | documents/s | index size | bytes/document | query p50 ms | query p99 ms | cold `fonds search` (median of 5) | page p50 / p99 ms |"
+        )?;
+        writeln!(report, "|---|---|---|---|---|---|---|---|---|")?;
         let vocabulary = Vocabulary::from_records(&records);
         for &n in &opts.scales {
             let row = scale_run(opts, &vocabulary, n)?;
@@ -592,6 +626,71 @@ fn time_queries(
         }
     }
     Ok(times)
+}
+
+/// What reading document pages costs: `get` + `neighbours` + `same_file(id, 10)` for every id
+/// (in a shuffled order, so the caches see no pattern), once to warm up and `repeat` times
+/// measured on one thread; then the same pages on every core at once, for throughput.
+struct PageTimes {
+    /// Sorted latencies of one page (one thread).
+    one: Vec<Duration>,
+    /// Pages per second with one reader thread per core.
+    per_second: f64,
+    threads: usize,
+}
+
+fn time_pages(archive: &Archive, mut ids: Vec<String>, repeat: usize) -> Result<PageTimes> {
+    let mut rng = Rng(0x05ee_d0fb_a9e5);
+    for i in (1..ids.len()).rev() {
+        ids.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+    }
+    let page = |id: &str| -> Result<()> {
+        let record = archive.get(id)?.context("a listed id")?;
+        std::hint::black_box(record);
+        std::hint::black_box(archive.neighbours(id)?);
+        std::hint::black_box(archive.same_file(id, 10)?);
+        Ok(())
+    };
+    for id in &ids {
+        page(id)?;
+    }
+    let mut one = Vec::with_capacity(ids.len() * repeat);
+    for _ in 0..repeat {
+        for id in &ids {
+            let started = Instant::now();
+            page(id)?;
+            one.push(started.elapsed());
+        }
+    }
+    one.sort();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let started = Instant::now();
+    std::thread::scope(|scope| -> Result<()> {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let ids = &ids;
+                let page = &page;
+                scope.spawn(move || -> Result<()> {
+                    for _ in 0..repeat {
+                        for id in ids.iter().skip(t).step_by(threads) {
+                            page(id)?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().expect("a page reader panicked")?;
+        }
+        Ok(())
+    })?;
+    let per_second = (ids.len() * repeat) as f64 / started.elapsed().as_secs_f64();
+    Ok(PageTimes {
+        one,
+        per_second,
+        threads,
+    })
 }
 
 /// Words of the real corpus with their frequencies, to draw synthetic text from.
@@ -677,8 +776,24 @@ fn scale_run(opts: &BenchOptions, vocab: &Vocabulary, n: usize) -> Result<String
             let year = 1861 + (rng.next() % 76) as i32;
             let month = 1 + (rng.next() % 12) as u8;
             let day = 1 + (rng.next() % 28) as u8;
+            // Volumes of 10,000 documents, one per file (as a FRUS volume), each document in
+            // an archival file of about 20.
+            let delo = (i / 20).to_string();
             let record = Record {
                 id: format!("syn-{i:07}"),
+                source: Source {
+                    name: "Synthetic".into(),
+                    collection: Some(format!("Synthetic volume {file}")),
+                    ..Source::default()
+                },
+                archival_refs: vec![ArchivalRef {
+                    archive: Some("SYN".into()),
+                    fond: Some((i % 7).to_string()),
+                    opis: Some("1".into()),
+                    raw: format!("SYN f. {}, op. 1, d. {delo}", i % 7),
+                    delo: Some(delo),
+                    folios: None,
+                }],
                 title: vocab.titles[(rng.next() as usize) % vocab.titles.len().max(1)].clone(),
                 date: PartialDate::ymd(year, month, day),
                 doc_type: Some(types[(rng.next() % 5) as usize].to_string()),
@@ -715,6 +830,11 @@ fn scale_run(opts: &BenchOptions, vocab: &Vocabulary, n: usize) -> Result<String
             lat.push(started.elapsed());
         }
     }
+    let mut rng = Rng(0x00de_c0de ^ n as u64);
+    let sample: Vec<String> = (0..10_000.min(n))
+        .map(|_| format!("syn-{:07}", rng.next() % n as u64))
+        .collect();
+    let pages = time_pages(&archive, sample, 1)?;
     drop(archive);
     lat.sort();
     let exe = std::env::current_exe()?;
@@ -738,13 +858,15 @@ fn scale_run(opts: &BenchOptions, vocab: &Vocabulary, n: usize) -> Result<String
     let _ = std::fs::remove_dir_all(&src);
     let _ = std::fs::remove_dir_all(&data);
     Ok(format!(
-        "| {n} | {:.1} s | {:.0} | {:.1} MB | {:.0} | {} | {} | {} ms |",
+        "| {n} | {:.1} s | {:.0} | {:.1} MB | {:.0} | {} | {} | {} ms | {} / {} |",
         import_time.as_secs_f64(),
         n as f64 / import_time.as_secs_f64(),
         index_bytes as f64 / 1e6,
         index_bytes as f64 / n as f64,
         ms(percentile(&lat, 50.0)),
         ms(percentile(&lat, 99.0)),
-        ms(cold[2])
+        ms(cold[2]),
+        ms(percentile(&pages.one, 50.0)),
+        ms(percentile(&pages.one, 99.0)),
     ))
 }

@@ -22,10 +22,11 @@ pub enum Error {
         /// The data folder.
         dir: String,
     },
-    /// A record that is not in the archive.
+    /// A record that is not in the archive (or, from the catalogue, an unknown collection
+    /// name or archival file key).
     #[error("no record with id `{id}`")]
     NotFound {
-        /// The id asked for.
+        /// The id (or collection name, or file key) asked for.
         id: String,
     },
     /// A file or folder could not be read or written.

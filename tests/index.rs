@@ -653,6 +653,10 @@ fn an_index_of_another_schema_is_replaced() {
     let index = Index::open_or_create(dir.path()).unwrap();
     assert_eq!(index.last_seq(), 0, "rebuild from the store");
     assert_eq!(index.num_docs(), 0);
+    assert!(index.was_replaced());
+    drop(index);
+    let index = Index::open_or_create(dir.path()).unwrap();
+    assert!(!index.was_replaced(), "replaced once");
     assert!(dir.path().join("unrelated.txt").exists());
     let mut w = index.writer().unwrap();
     w.upsert(&hostile(), "h").unwrap();
@@ -716,4 +720,82 @@ fn bad_queries() {
     let r = search(&f.index, "Stalin's \"38th");
     assert!(!r.warnings.is_empty());
     assert!(r.total >= 1, "{r:?}");
+}
+
+#[test]
+fn author_and_recipient_filters_and_facets_keep_names_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open_or_create(dir.path()).unwrap();
+    // One joint recipient written with a slash, as some finding aids write them.
+    let mut joint = telegram_1_october();
+    joint.recipients = vec!["Mao Zedong/Zhou Enlai".into()];
+    {
+        let mut w = index.writer().unwrap();
+        w.upsert(&cable_3355(), "h1").unwrap();
+        w.upsert(&joint, "h2").unwrap();
+        for (i, r) in nicaragua().iter().take(20).enumerate() {
+            w.upsert(r, &format!("n{i}")).unwrap();
+        }
+        w.commit(1).unwrap();
+    }
+    let run = |author: Option<&str>, recipient: Option<&str>| {
+        index
+            .search(&SearchRequest {
+                author: author.map(Into::into),
+                recipient: recipient.map(Into::into),
+                facets: true,
+                limit: 100,
+                ..SearchRequest::default()
+            })
+            .unwrap()
+    };
+    let values = |r: &SearchResults, facet: &str| -> Vec<(String, u64)> {
+        r.facets[facet]
+            .iter()
+            .map(|c| (c.value.clone(), c.count))
+            .collect()
+    };
+    let stalin = run(Some("Filippov [Stalin]"), None);
+    assert_eq!(ids(&stalin), ["wcda-113729", "wcda-134278"]);
+    assert_eq!(
+        values(&stalin, "recipient"),
+        [
+            ("Mao Zedong/Zhou Enlai".to_string(), 1),
+            ("Soviet Ambassador, Peking".to_string(), 1)
+        ]
+    );
+    assert_eq!(
+        ids(&run(None, Some("Mao Zedong/Zhou Enlai"))),
+        ["wcda-113729"]
+    );
+    assert_eq!(run(None, Some("Mao Zedong")).total, 0);
+    assert_eq!(run(Some("filippov [stalin]"), None).total, 0, "exact");
+    assert_eq!(run(Some("  Filippov [Stalin] "), None).total, 2);
+    let both = run(Some("Filippov [Stalin]"), Some("Soviet Ambassador, Peking"));
+    assert_eq!(ids(&both), ["wcda-134278"]);
+    assert_eq!(
+        values(&both, "author"),
+        [("Filippov [Stalin]".to_string(), 1)]
+    );
+
+    // Browsing: authors largest first, cut to 20 values.
+    let all = run(None, None);
+    let authors = values(&all, "author");
+    let expected = {
+        let mut counts = std::collections::BTreeMap::<String, u64>::new();
+        for r in nicaragua().iter().take(20).chain([&cable_3355(), &joint]) {
+            let mut names: Vec<&str> = r.authors.iter().map(|a| a.trim()).collect();
+            names.sort_unstable();
+            names.dedup();
+            for a in names {
+                *counts.entry(a.to_string()).or_default() += 1;
+            }
+        }
+        let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts.truncate(20);
+        counts
+    };
+    assert_eq!(authors, expected);
+    assert!(authors.windows(2).all(|w| w[0].1 >= w[1].1));
 }

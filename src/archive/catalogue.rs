@@ -7,86 +7,22 @@
 //! An **archival file** is an archive's fond/opis/delo ([`ArchivalRef::file_key`](crate::model::ArchivalRef::file_key)); a record is in
 //! every file its references name.
 
-use serde::Serialize;
-
 use super::Archive;
-use crate::error::Result;
-use crate::model::PartialDate;
+use crate::error::{Error, Result};
 
-/// A record in a list or a link: enough to show and link it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordSummary {
-    /// The record id.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// Its date, of its precision.
-    pub date: Option<PartialDate>,
-    /// Its type (Telegram, Letter…).
-    #[serde(rename = "type")]
-    pub doc_type: Option<String>,
-}
+pub use crate::store::{ArchivalFile, Collection, Neighbours, RecordSummary, YearCount};
 
-/// A collection and what it holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Collection {
-    /// Its name (the source's collection title, or the source's name).
-    pub name: String,
-    /// How many records it holds.
-    pub records: usize,
-    /// The earliest date of its records.
-    pub first_date: Option<PartialDate>,
-    /// The latest date of its records.
-    pub last_date: Option<PartialDate>,
-}
-
-/// A record's place in its collection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Neighbours {
-    /// The collection, if the record is in one (then the fields below are set).
-    pub collection: Option<String>,
-    /// The record's position in it, from 1.
-    pub position: usize,
-    /// How many records the collection holds.
-    pub count: usize,
-    /// The record before it.
-    pub previous: Option<RecordSummary>,
-    /// The record after it.
-    pub next: Option<RecordSummary>,
-}
-
-/// An archival file (archive, fond, opis, delo) and how many records it holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ArchivalFile {
-    /// The file's key, as [`ArchivalRef::file_key`](crate::model::ArchivalRef::file_key) writes it: `RGASPI f. 558, op. 11, d. 334`.
-    pub key: String,
-    /// The archive (`RGASPI`).
-    pub archive: String,
-    /// Fond, opis and delo where given.
-    pub fond: Option<String>,
-    /// See `fond`.
-    pub opis: Option<String>,
-    /// See `fond`.
-    pub delo: Option<String>,
-    /// How many records it holds.
-    pub records: usize,
-}
-
-/// How many records fall in one year, and in each of its months.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct YearCount {
-    /// The year.
-    pub year: i32,
-    /// Records dated in it (any precision).
-    pub count: usize,
-    /// `months[0]`: dated to the year only; `months[m]`: dated in month `m` (1-12).
-    pub months: [usize; 13],
+/// The `NotFound` error for an id, collection name or file key.
+fn not_found(what: &str) -> Error {
+    Error::NotFound {
+        id: what.to_string(),
+    }
 }
 
 impl Archive {
     /// Every collection, by name.
     pub fn collections(&self) -> Result<Vec<Collection>> {
-        todo!("catalogue")
+        Ok(self.store.collections()?)
     }
 
     /// A page of a collection's records in chronological order, and how many it holds in all.
@@ -97,54 +33,54 @@ impl Archive {
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<RecordSummary>)> {
-        let _ = (name, offset, limit);
-        todo!("catalogue")
+        self.store
+            .collection_records(name, offset, limit)?
+            .ok_or_else(|| not_found(name))
     }
 
     /// The record's previous and next records in its collection. An unknown id is
     /// `Error::NotFound`.
     pub fn neighbours(&self, id: &str) -> Result<Neighbours> {
-        let _ = id;
-        todo!("catalogue")
+        self.store.neighbours(id)?.ok_or_else(|| not_found(id))
     }
 
-    /// For each archival file the record is in, the other records of that file (chronological,
-    /// at most `limit` per file) and how many there are in all.
+    /// For each archival file the record is in (by archive, fond, opis, delo), the other
+    /// records of that file (chronological, at most `limit` per file; the list is empty when
+    /// the record is alone in it) and how many there are in all ([`ArchivalFile::records`],
+    /// counting this record). An unknown id is `Error::NotFound`.
     pub fn same_file(
         &self,
         id: &str,
         limit: usize,
     ) -> Result<Vec<(ArchivalFile, Vec<RecordSummary>)>> {
-        let _ = (id, limit);
-        todo!("catalogue")
+        self.store
+            .same_file(id, limit)?
+            .ok_or_else(|| not_found(id))
     }
 
     /// Every archival file, by archive, then fond, opis and delo (numbers compared as numbers).
     pub fn archival_files(&self) -> Result<Vec<ArchivalFile>> {
-        todo!("catalogue")
+        Ok(self.store.archival_files()?)
     }
 
     /// The records of one archival file, chronological. An unknown key is `Error::NotFound`.
     pub fn file_records(&self, key: &str) -> Result<Vec<RecordSummary>> {
-        let _ = key;
-        todo!("catalogue")
+        self.store.file_records(key)?.ok_or_else(|| not_found(key))
     }
 
     /// Records by year and month, oldest first; undated records are not counted.
     pub fn chronology(&self) -> Result<Vec<YearCount>> {
-        todo!("catalogue")
+        Ok(self.store.chronology()?)
     }
 
     /// The records most recently added or changed, newest first.
     pub fn recent(&self, limit: usize) -> Result<Vec<RecordSummary>> {
-        let _ = limit;
-        todo!("catalogue")
+        Ok(self.store.recent(limit)?)
     }
 
     /// Records that hold both an original and a translation, newest import first: the ones
     /// the reader shows side by side.
     pub fn notable(&self, limit: usize) -> Result<Vec<RecordSummary>> {
-        let _ = limit;
-        todo!("catalogue")
+        Ok(self.store.notable(limit)?)
     }
 }

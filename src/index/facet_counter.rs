@@ -1,10 +1,10 @@
 //! The facet counter: one pass over the matching documents' facet ordinals, all facets at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
-use tantivy::schema::Facet;
+
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::results::FacetCount;
@@ -19,8 +19,8 @@ pub(crate) struct SegmentFacetCounter {
     counts: Vec<u64>,
 }
 
-/// Exact facet path (its parts) → count.
-pub(crate) type FacetTally = BTreeMap<Vec<String>, u64>;
+/// Exact facet, in its encoded form (parts separated by `\0`) → count.
+pub(crate) type FacetTally = HashMap<String, u64>;
 
 impl Collector for FacetCounter {
     type Fruit = FacetTally;
@@ -41,7 +41,8 @@ impl Collector for FacetCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
-        let mut total = FacetTally::new();
+        let mut fruits = fruits.into_iter();
+        let mut total = fruits.next().unwrap_or_default();
         for fruit in fruits {
             for (path, count) in fruit {
                 *total.entry(path).or_default() += count;
@@ -61,26 +62,40 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn harvest(self) -> FacetTally {
+        let ords: Vec<u64> = (0..self.counts.len() as u64)
+            .filter(|&ord| self.counts[ord as usize] > 0)
+            .collect();
         let mut tally = FacetTally::new();
-        let mut facet = Facet::root();
-        for (ord, &count) in self.counts.iter().enumerate() {
-            if count > 0 && self.reader.facet_from_ord(ord as u64, &mut facet).is_ok() {
-                tally.insert(
-                    facet.to_path().into_iter().map(str::to_string).collect(),
-                    count,
-                );
-            }
-        }
+        // One pass over the dictionary for every ordinal seen (authors and recipients make
+        // thousands; looking each up alone decodes a dictionary block each time).
+        let mut counts = ords.iter().map(|&ord| self.counts[ord as usize]);
+        let _ = self
+            .reader
+            .facet_dict()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                let count = counts.next().unwrap_or(0);
+                if let Ok(encoded) = std::str::from_utf8(bytes) {
+                    tally.insert(encoded.to_string(), count);
+                }
+            });
         tally
     }
 }
 
+/// What separates the parts of an encoded facet (tantivy's `FACET_SEP_BYTE`).
+const FACET_SEP: char = '\0';
+
+/// At most this many values of the `author` and `recipient` facets are returned (the largest):
+/// a large archive has thousands of correspondents.
+pub(crate) const MAX_PEOPLE: usize = 20;
+
 /// Groups exact facet paths into the result's facets: `type`, `lang`, `archive`,
-/// `collection` by count (largest first), `decade` and `year` chronologically.
+/// `collection`, `author` and `recipient` by count (largest first, ties by value; authors and
+/// recipients cut to the [`MAX_PEOPLE`] largest), `decade` and `year` chronologically.
 pub(crate) fn group(tally: FacetTally) -> BTreeMap<String, Vec<FacetCount>> {
     let mut groups: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for (parts, count) in tally {
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    for (encoded, count) in tally {
+        let parts: Vec<&str> = encoded.split(FACET_SEP).collect();
         match parts.as_slice() {
             ["decade", decade, year] => {
                 *groups
@@ -113,6 +128,9 @@ pub(crate) fn group(tally: FacetTally) -> BTreeMap<String, Vec<FacetCount>> {
                 .collect();
             if kind != "decade" && kind != "year" {
                 counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            }
+            if kind == "author" || kind == "recipient" {
+                counts.truncate(MAX_PEOPLE);
             }
             (kind, counts)
         })

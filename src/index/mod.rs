@@ -63,6 +63,8 @@ pub(crate) struct Inner {
     last_seq: AtomicU64,
     /// The facets of all documents, for the searcher generation they were counted on.
     browse_facets: Mutex<Option<(u64, Facets)>>,
+    /// Whether opening replaced an index of another schema.
+    replaced: bool,
 }
 
 /// Facet counts by facet name, as in [`SearchResults::facets`].
@@ -100,6 +102,7 @@ impl Index {
             path: dir.to_path_buf(),
             source: std::io::Error::other(e.to_string()),
         })?;
+        let mut replaced = false;
         let index = if exists {
             let index = tantivy::Index::open(mmap).map_err(t(dir, "open"))?;
             if index.schema() == schema {
@@ -107,6 +110,7 @@ impl Index {
             } else {
                 drop(index);
                 remove_index_files(dir)?;
+                replaced = true;
                 tantivy::Index::create(open_dir()?, schema, Default::default())
                     .map_err(t(dir, "create"))?
             }
@@ -128,6 +132,7 @@ impl Index {
             parser,
             last_seq: AtomicU64::new(0),
             browse_facets: Mutex::new(None),
+            replaced,
         };
         inner
             .last_seq
@@ -185,6 +190,12 @@ impl Index {
         }
         out.sort_unstable();
         Ok(out)
+    }
+
+    /// Whether opening this index replaced one of another schema (by an empty one, to be
+    /// rebuilt from the store).
+    pub fn was_replaced(&self) -> bool {
+        self.inner.replaced
     }
 
     /// The store's change sequence up to which this index is complete: the payload of the last

@@ -54,11 +54,13 @@ pub struct SearchRequest {
     pub lang: Option<String>,
     /// Only records held by this archive (`RGASPI`), as in the archival references.
     pub archive: Option<String>,
-    /// Only records of this source collection, by its exact title.
+    /// Only records of this collection, by its exact name: the source's collection title, or
+    /// the source's name for records without one, as the catalogue names collections.
     pub collection: Option<String>,
-    /// Only records with this author, exactly as written (`Filippov [Stalin]`).
+    /// Only records with this author, exactly as written (`Filippov [Stalin]`): case and
+    /// punctuation count, surrounding space does not; a value of the `author` facet.
     pub author: Option<String>,
-    /// Only records with this recipient, exactly as written.
+    /// Only records with this recipient, exactly as written (as `author`).
     pub recipient: Option<String>,
     /// How many hits to return (at most [`MAX_LIMIT`](super::MAX_LIMIT); 0 for only the total
     /// and facets).

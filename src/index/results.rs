@@ -12,8 +12,9 @@ pub struct SearchResults {
     /// The requested page of hits.
     pub hits: Vec<Hit>,
     /// Facet counts over every match, when asked for: keys `type`, `lang`, `decade`, `year`,
-    /// `archive`, `collection` (only those with values). Decades and years are in chronological
-    /// order, the others by count, largest first.
+    /// `archive`, `collection`, `author`, `recipient` (only those with values). Decades and
+    /// years are in chronological order, the others by count, largest first (ties by value).
+    /// `author` and `recipient` hold only their 20 largest values; every other facet, all.
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     /// What was done to make sense of a malformed query (empty when it parsed as written).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -41,7 +42,8 @@ pub struct Hit {
 /// How many matching records have one facet value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FacetCount {
-    /// The value: a type, language code, decade (`1950`), year, archive or collection.
+    /// The value: a type, language code, decade (`1950`), year, archive, collection, author or
+    /// recipient (authors and recipients exactly as written).
     pub value: String,
     /// How many matching records have it.
     pub count: u64,

@@ -13,9 +13,13 @@
 //! | `type` | keyword | `type` |
 //! | `lang` | keyword | `languages` and the texts' languages |
 //! | `archive` | keyword | `archival_refs[].archive` |
+//! | `author_exact`, `recipient_exact` | raw (exact, case kept) | `authors`, `recipients` as written, trimmed (the `author`/`recipient` filters) |
 //! | `date_start`, `date_end` | i64, indexed, fast | the date's first and last day as `yyyymmdd`; absent without a date |
 //! | `date` | stored | the date as written (ISO 8601 of its precision) |
-//! | `facets` | facet | `/type/T`, `/lang/L`, `/decade/1950/1953`, `/archive/A`, `/collection/C` |
+//! | `facets` | facet | `/type/T`, `/lang/L`, `/decade/1950/1953`, `/archive/A`, `/collection/C` ([`Record::collection`]: the source's collection, else its name), `/author/A`, `/recipient/R` |
+//!
+//! Facet values are path segments taken whole (`Facet::from_path`), so a value holding `/`
+//! ("Molotov/Vyshinsky") stays one value and comes back as written.
 //!
 //! Text fields use the `fonds` analyzer with positions (phrases work everywhere); keyword
 //! fields use the `keyword` analyzer (one folded token per value, so `type:telegram` matches
@@ -45,6 +49,8 @@ pub(crate) struct Fields {
     pub doc_type: Field,
     pub lang: Field,
     pub archive: Field,
+    pub author: Field,
+    pub recipient: Field,
     pub date_start: Field,
     pub date_end: Field,
     pub date: Field,
@@ -64,6 +70,8 @@ pub(crate) mod names {
     pub const TYPE: &str = "type";
     pub const LANG: &str = "lang";
     pub const ARCHIVE: &str = "archive";
+    pub const AUTHOR_EXACT: &str = "author_exact";
+    pub const RECIPIENT_EXACT: &str = "recipient_exact";
     pub const DATE_START: &str = "date_start";
     pub const DATE_END: &str = "date_end";
     pub const DATE: &str = "date";
@@ -105,6 +113,8 @@ impl Fields {
             doc_type: b.add_text_field(names::TYPE, keyword.clone()),
             lang: b.add_text_field(names::LANG, keyword.clone()),
             archive: b.add_text_field(names::ARCHIVE, keyword),
+            author: b.add_text_field(names::AUTHOR_EXACT, STRING),
+            recipient: b.add_text_field(names::RECIPIENT_EXACT, STRING),
             date_start: b.add_i64_field(names::DATE_START, date_key.clone()),
             date_end: b.add_i64_field(names::DATE_END, date_key),
             date: b.add_text_field(names::DATE, STORED),
@@ -199,13 +209,25 @@ impl Fields {
         for archive in &archives {
             facet(&["archive", archive]);
         }
-        if let Some(c) = record
-            .source
-            .collection
-            .as_deref()
-            .filter(|c| !c.is_empty())
-        {
+        if let Some(c) = record.collection() {
             facet(&["collection", c]);
+        }
+
+        for (kind, field, people) in [
+            ("author", self.author, &record.authors),
+            ("recipient", self.recipient, &record.recipients),
+        ] {
+            let mut people: Vec<&str> = people
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .collect();
+            people.sort_unstable();
+            people.dedup();
+            for person in people {
+                doc.add_facet(self.facets, Facet::from_path([kind, person]));
+                doc.add_text(field, person);
+            }
         }
 
         if let Some(t) = &record.doc_type {

@@ -60,6 +60,18 @@ impl Index {
                 IndexRecordOption::Basic,
             )));
         }
+        // Exact, as written (only surrounding space trimmed, as when indexed).
+        for (field, value) in [
+            (fields.author, non_empty(&req.author)),
+            (fields.recipient, non_empty(&req.recipient)),
+        ] {
+            if let Some(v) = value {
+                filters.push(Box::new(TermQuery::new(
+                    Term::from_field_text(field, v),
+                    IndexRecordOption::Basic,
+                )));
+            }
+        }
         let text_query = (!parsed.match_all).then(|| parsed.query.box_clone());
         // Browsing everything (the landing page) counts facets over the whole index: counted
         // once per index generation.

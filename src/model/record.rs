@@ -129,6 +129,17 @@ impl Record {
         content.to_json_line()
     }
 
+    /// The collection the record came in, as the catalogue and the `collection` search facet
+    /// name it: its `source.collection`, else its `source.name` (trimmed), else none.
+    pub fn collection(&self) -> Option<&str> {
+        self.source
+            .collection
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .or_else(|| Some(self.source.name.trim()).filter(|n| !n.is_empty()))
+    }
+
     /// The first text with the given role, if any.
     pub fn text(&self, role: super::TextRole) -> Option<&Text> {
         self.texts.iter().find(|t| t.role == role)

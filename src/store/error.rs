@@ -19,6 +19,18 @@ pub enum StoreError {
         /// What is wrong with it.
         message: String,
     },
+    /// The data folder was made by a development build whose schema version 1 lacked the
+    /// catalogue (nothing was released with it).
+    #[error(
+        "store: {path} was made by an earlier development build of Fonds (no catalogue); import its sources into a new data folder"
+    )]
+    Outdated {
+        /// The database file.
+        path: String,
+    },
+    /// A write to a store opened read-only.
+    #[error("store: opened read-only; writing needs the archive opened for writing")]
+    ReadOnly,
     /// The data folder was written by a newer Fonds.
     #[error("store: {path} has schema version {found}; this Fonds reads up to {supported}")]
     SchemaTooNew {

@@ -4,20 +4,33 @@
 //! transaction: its bytes (kept by SHA-256), an import row, and the records it brought. A record
 //! whose content is unchanged is left alone; a changed one gets a new revision and the old one is
 //! kept. Every change takes the next number of a store-wide sequence, which the index records so
-//! it can catch up with what it missed.
+//! it can catch up with what it missed. The same transaction keeps the catalogue (collections
+//! in chronological order, archival files, dates) in step with the records; positions within
+//! collections are renumbered once per import, by [`Store::settle_catalogue`].
+//!
+//! A [`Store`] is `Send + Sync`: writes take `&mut self` and go through the one write
+//! connection; reads take `&self` and check a read-only connection out of a small pool, so
+//! any number of threads read at once, beside the writer.
 
+mod catalogue;
 mod error;
+mod read_pool;
 mod schema;
 
+pub use catalogue::{ArchivalFile, Collection, Neighbours, RecordSummary, SameFile, YearCount};
 pub use error::StoreError;
+pub use read_pool::MAX_READERS;
 
 use std::path::Path;
+use std::sync::Mutex;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::ingest::sha256_hex;
 use crate::model::Record;
+use catalogue::{Entry, Maintenance, OldEntry};
 use error::Context;
+use read_pool::{ReadConnection, ReadPool};
 
 /// A source file about to be committed with its records.
 #[derive(Debug, Clone, Copy)]
@@ -91,8 +104,19 @@ pub fn content_hash(record: &Record) -> String {
 
 /// The SQLite store.
 pub struct Store {
-    conn: Connection,
+    /// The write connection: `None` when opened read-only. Behind a mutex only so that the
+    /// store is `Sync`; writers hold `&mut self` and never wait on it, and only an in-memory
+    /// store reads through it.
+    writer: Option<Mutex<Connection>>,
+    /// Read-only connections to the database file; `None` for an in-memory store.
+    readers: Option<ReadPool>,
 }
+
+/// Checked at compile time: the web server shares one store between threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Store>();
+};
 
 impl Store {
     /// Opens (creating and migrating if needed) the database at `path`.
@@ -107,20 +131,25 @@ impl Store {
             .context("setting synchronous")?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .context("enabling foreign keys")?;
+        conn.set_prepared_statement_cache_capacity(read_pool::STATEMENT_CACHE);
         schema::migrate(&mut conn, &shown)?;
-        Ok(Store { conn })
+        Ok(Store {
+            writer: Some(Mutex::new(conn)),
+            readers: Some(ReadPool::new(path.to_path_buf())),
+        })
     }
 
-    /// Opens an existing database for reading only; it must exist.
+    /// Opens an existing database for reading only; it must exist. Writing to it fails.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).context(&format!("opening {shown}"))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .context("setting a busy timeout")?;
-        let found: i64 = conn
+        let store = Store {
+            writer: None,
+            readers: Some(ReadPool::new(path.to_path_buf())),
+        };
+        let found: i64 = store
+            .reader()?
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .context("reading the schema version")?;
+            .context(&format!("reading the schema version of {shown}"))?;
         if found > schema::VERSION {
             return Err(StoreError::SchemaTooNew {
                 path: shown,
@@ -128,24 +157,50 @@ impl Store {
                 supported: schema::VERSION,
             });
         }
-        Ok(Store { conn })
+        if found >= 1 {
+            schema::check_catalogue(&*store.reader()?, &shown)?;
+        }
+        Ok(store)
     }
 
-    /// A fresh store in memory, for tests.
+    /// A fresh store in memory, for tests (reads share its one connection).
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let mut conn = Connection::open_in_memory().context("opening an in-memory store")?;
         schema::migrate(&mut conn, ":memory:")?;
-        Ok(Store { conn })
+        Ok(Store {
+            writer: Some(Mutex::new(conn)),
+            readers: None,
+        })
     }
 
-    /// Commits one source file and its records in one transaction. If nothing changes (the same
-    /// bytes, every record unchanged), nothing is written.
+    /// A connection to read with: one of the pool's, or an in-memory store's only one.
+    fn reader(&self) -> Result<ReadConnection<'_>, StoreError> {
+        match (&self.readers, &self.writer) {
+            (Some(pool), _) => pool.get().map(ReadConnection::Pooled),
+            (None, Some(writer)) => Ok(ReadConnection::Writer(
+                writer.lock().unwrap_or_else(|e| e.into_inner()),
+            )),
+            (None, None) => unreachable!("a store has a reader or a writer"),
+        }
+    }
+
+    /// The write connection; an error for a store opened read-only.
+    fn writer(&mut self) -> Result<&mut Connection, StoreError> {
+        match &mut self.writer {
+            Some(conn) => Ok(conn.get_mut().unwrap_or_else(|e| e.into_inner())),
+            None => Err(StoreError::ReadOnly),
+        }
+    }
+
+    /// Commits one source file and its records in one transaction, with their catalogue
+    /// entries. If nothing changes (the same bytes, every record unchanged), nothing is
+    /// written. Call [`Store::settle_catalogue`] when the import ends.
     pub fn commit_file(
         &mut self,
         file: SourceFile<'_>,
         records: &[Record],
     ) -> Result<FileOutcome, StoreError> {
-        let tx = self.conn.transaction().context("starting an import")?;
+        let tx = self.writer()?.transaction().context("starting an import")?;
         let mut outcome = FileOutcome::default();
         let mut seq: u64 = tx
             .query_row("SELECT value FROM meta WHERE key = 'seq'", [], |r| {
@@ -167,19 +222,33 @@ impl Store {
         let mut pending = Vec::new();
         {
             let mut current = tx
-                .prepare_cached("SELECT rev, hash FROM records WHERE id = ?1")
+                .prepare_cached(
+                    "SELECT r.rev, r.hash, c.collection, c.sort_key, c.year, c.month
+                     FROM records r LEFT JOIN catalogue c ON c.id = r.id WHERE r.id = ?1",
+                )
                 .context("preparing a lookup")?;
             for record in records {
                 let hash = content_hash(record);
-                let found: Option<(u64, String)> = current
-                    .query_row([&record.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                let found: Option<(u64, String, OldEntry)> = current
+                    .query_row([&record.id], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            OldEntry {
+                                collection: r.get(2)?,
+                                sort_key: r.get(3)?,
+                                year: r.get(4)?,
+                                month: r.get(5)?,
+                            },
+                        ))
+                    })
                     .optional()
                     .context(&format!("looking up record `{}`", record.id))?;
                 match found {
-                    Some((_, ref old)) if *old == hash => outcome.unchanged += 1,
-                    Some((rev, _)) => {
+                    Some((_, ref old, _)) if *old == hash => outcome.unchanged += 1,
+                    Some((rev, _, old)) => {
                         outcome.changed += 1;
-                        pending.push((record, hash, Some(rev)));
+                        pending.push((record, hash, Some((rev, old))));
                     }
                     None => {
                         outcome.new += 1;
@@ -203,6 +272,7 @@ impl Store {
         )
         .context(&format!("recording the import of {}", file.path))?;
         let import_id = tx.last_insert_rowid();
+        let mut catalogue = Maintenance::default();
         {
             let mut keep_old = tx
                 .prepare_cached(
@@ -217,14 +287,14 @@ impl Store {
                         hash = excluded.hash, json = excluded.json, import_id = excluded.import_id",
                 )
                 .context("preparing record writing")?;
-            for (record, hash, old_rev) in pending {
-                if old_rev.is_some() {
+            for (record, hash, old) in pending {
+                if old.is_some() {
                     keep_old
                         .execute([&record.id])
                         .context(&format!("keeping the old revision of `{}`", record.id))?;
                 }
                 seq += 1;
-                let rev = old_rev.map_or(1, |r| r + 1);
+                let rev = old.as_ref().map_or(1, |(r, _)| r + 1);
                 upsert
                     .execute(params![
                         record.id,
@@ -235,6 +305,8 @@ impl Store {
                         import_id
                     ])
                     .context(&format!("writing record `{}`", record.id))?;
+                let entry = Entry::of(record);
+                catalogue.replace(&tx, record, seq, old.as_ref().map(|(_, o)| o), &entry)?;
                 outcome.changes.push(Change {
                     id: record.id.clone(),
                     hash,
@@ -242,6 +314,7 @@ impl Store {
                 });
             }
         }
+        catalogue.finish(&tx)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('seq', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [seq.to_string()],
@@ -260,7 +333,7 @@ impl Store {
 
     /// The current revision of a record, as stored (one JSON line).
     pub fn get_json(&self, id: &str) -> Result<Option<String>, StoreError> {
-        self.conn
+        self.reader()?
             .prepare_cached("SELECT json FROM records WHERE id = ?1")
             .context("preparing a record read")?
             .query_row([id], |r| r.get(0))
@@ -270,8 +343,8 @@ impl Store {
 
     /// Every revision of a record, oldest first, the current one last.
     pub fn revisions(&self, id: &str) -> Result<Vec<Revision>, StoreError> {
-        let mut stmt = self
-            .conn
+        let conn = self.reader()?;
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT rev, hash, json FROM revisions WHERE id = ?1
                  UNION ALL SELECT rev, hash, json FROM records WHERE id = ?1 ORDER BY rev",
@@ -317,9 +390,9 @@ impl Store {
         after_seq: u64,
         mut f: impl FnMut(&str, &str, &str, u64) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, json, hash, seq FROM records WHERE seq > ?1 ORDER BY id")
+        let conn = self.reader()?;
+        let mut stmt = conn
+            .prepare_cached("SELECT id, json, hash, seq FROM records WHERE seq > ?1 ORDER BY id")
             .context("preparing a scan")?;
         let mut rows = stmt.query([after_seq as i64]).context("scanning records")?;
         while let Some(row) = rows.next().context("scanning records")? {
@@ -334,9 +407,9 @@ impl Store {
 
     /// `(id, hash)` of every current record, in id order.
     pub fn entries(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, hash FROM records ORDER BY id")
+        let conn = self.reader()?;
+        let mut stmt = conn
+            .prepare_cached("SELECT id, hash FROM records ORDER BY id")
             .context("preparing a scan")?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -347,7 +420,7 @@ impl Store {
     /// The last number of the change sequence (0 for an empty store).
     pub fn seq(&self) -> Result<u64, StoreError> {
         let seq: Option<String> = self
-            .conn
+            .reader()?
             .query_row("SELECT value FROM meta WHERE key = 'seq'", [], |r| r.get(0))
             .optional()
             .context("reading the change sequence")?;
@@ -356,9 +429,9 @@ impl Store {
 
     /// What the store holds.
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        let conn = self.reader()?;
         let count = |sql: &str| -> Result<u64, StoreError> {
-            self.conn
-                .query_row(sql, [], |r| r.get::<_, i64>(0))
+            conn.query_row(sql, [], |r| r.get::<_, i64>(0))
                 .map(|n| n as u64)
                 .context("counting")
         };
@@ -368,13 +441,15 @@ impl Store {
             source_files: count("SELECT count(*) FROM sources")?,
             source_bytes: count("SELECT coalesce(sum(size), 0) FROM sources")?,
             imports: count("SELECT count(*) FROM imports")?,
-            seq: self.seq()?,
+            seq: count(
+                "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM meta WHERE key = 'seq'",
+            )?,
         })
     }
 
     /// The kept bytes of a source file, by SHA-256.
     pub fn source_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.conn
+        self.reader()?
             .query_row(
                 "SELECT bytes FROM sources WHERE sha256 = ?1",
                 [sha256],
@@ -411,6 +486,33 @@ mod tests {
             sha256: sha,
             importer: "jsonl",
         }
+    }
+
+    #[test]
+    fn a_store_of_the_first_development_schema_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fonds.sqlite3");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE records (id TEXT PRIMARY KEY, rev INTEGER NOT NULL,
+                    seq INTEGER NOT NULL UNIQUE, hash TEXT NOT NULL, json TEXT NOT NULL,
+                    import_id INTEGER) STRICT;
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        for opened in [Store::open(&path), Store::open_read_only(&path)] {
+            match opened {
+                Err(e @ StoreError::Outdated { .. }) => {
+                    assert!(e.to_string().contains("fonds.sqlite3"), "{e}")
+                }
+                Err(e) => panic!("expected Outdated, got {e}"),
+                Ok(_) => panic!("expected Outdated, got a store"),
+            }
+        }
+        // A current store opens both ways.
+        drop(Store::open(&dir.path().join("new.sqlite3")).unwrap());
+        Store::open_read_only(&dir.path().join("new.sqlite3")).unwrap();
     }
 
     #[test]

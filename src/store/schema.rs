@@ -40,6 +40,69 @@ CREATE TABLE records (
     json      TEXT NOT NULL,
     import_id INTEGER REFERENCES imports(id)
 ) STRICT;
+-- The catalogue entry of every current record, derived from its JSON in the same transaction
+-- and kept narrow (renumbering a collection rewrites these rows, never the JSON):
+-- its summary (title, date, type); `collection` (`source.collection`, else `source.name`,
+-- else NULL); `sort_key`, which orders a collection chronologically (see
+-- `catalogue::sort_key`); `pos`, its place in the collection from 1; `year`/`month` of its
+-- date (month NULL when only the year is known); `bilingual`, 1 when it holds both an
+-- original and a translation; `seq`, as in `records`.
+CREATE TABLE catalogue (
+    id         TEXT PRIMARY KEY,
+    seq        INTEGER NOT NULL,
+    title      TEXT NOT NULL,
+    date       TEXT,
+    doc_type   TEXT,
+    collection TEXT,
+    sort_key   TEXT NOT NULL,
+    pos        INTEGER,
+    year       INTEGER,
+    month      INTEGER,
+    bilingual  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX catalogue_by_collection_order ON catalogue (collection, sort_key) WHERE collection IS NOT NULL;
+CREATE INDEX catalogue_by_collection_pos ON catalogue (collection, pos) WHERE collection IS NOT NULL;
+CREATE INDEX catalogue_by_seq ON catalogue (seq);
+CREATE INDEX catalogue_bilingual ON catalogue (seq) WHERE bilingual = 1;
+-- One row per collection: how many records it holds and its first and last dates (of its
+-- first and last dated records in chronological order). `dirty_from`, when set, is the first
+-- sort key from which positions are out of date: an import changed the collection there, and
+-- renumbers it once when it ends (`Store::settle_catalogue`); until then reads count.
+CREATE TABLE collections (
+    name       TEXT PRIMARY KEY,
+    records    INTEGER NOT NULL,
+    first_date TEXT,
+    last_date  TEXT,
+    dirty_from TEXT
+) STRICT;
+CREATE INDEX collections_dirty ON collections (name) WHERE dirty_from IS NOT NULL;
+-- Archival files (archive, fond, opis, delo), keyed as `ArchivalRef::file_key` writes them;
+-- `order_key` sorts them by archive, fond, opis and delo, numbers as numbers.
+CREATE TABLE files (
+    key       TEXT PRIMARY KEY,
+    archive   TEXT NOT NULL,
+    fond      TEXT,
+    opis      TEXT,
+    delo      TEXT,
+    order_key TEXT NOT NULL,
+    records   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX files_in_order ON files (order_key);
+-- Which records each archival file holds, in the records' chronological order.
+CREATE TABLE file_records (
+    file_key TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    PRIMARY KEY (file_key, sort_key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX file_records_by_record ON file_records (id);
+-- Dated records by year and month (0: dated to the year only).
+CREATE TABLE chronology (
+    year    INTEGER NOT NULL,
+    month   INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    PRIMARY KEY (year, month)
+) STRICT, WITHOUT ROWID;
 -- Superseded revisions, kept.
 CREATE TABLE revisions (
     id        TEXT NOT NULL,
@@ -50,6 +113,17 @@ CREATE TABLE revisions (
     PRIMARY KEY (id, rev)
 ) STRICT;
 "#];
+
+/// Fails with [`StoreError::Outdated`] for a database of version 1 made before the catalogue
+/// columns were part of it.
+pub(super) fn check_catalogue(conn: &Connection, path: &str) -> Result<(), StoreError> {
+    match conn.prepare("SELECT sort_key, pos, bilingual FROM catalogue LIMIT 0") {
+        Ok(_) => Ok(()),
+        Err(_) => Err(StoreError::Outdated {
+            path: path.to_string(),
+        }),
+    }
+}
 
 /// Brings the database to [`VERSION`], one migration per transaction.
 pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
@@ -71,5 +145,5 @@ pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreErro
             .context("setting the schema version")?;
         tx.commit().context("committing a migration")?;
     }
-    Ok(())
+    check_catalogue(conn, path)
 }
