@@ -109,8 +109,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Import the bundled sample corpus into the data folder and print what to try.
-    Demo,
+    /// Serve the archive: the web reader and the JSON API.
+    Serve {
+        /// The address to listen on (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The archive's public address for citations and links (default: http:// and the
+        /// address listened on).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Import the bundled sample corpus into the data folder (once), then serve it.
+    Demo {
+        /// The address to listen on (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Only import the sample corpus and print what to try; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
     /// Measure import and query speed on a corpus, side by side with SQLite FTS5.
     Bench {
         /// The corpus to import (a folder of FRUS TEI volumes).
@@ -324,7 +341,18 @@ pub fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo => demo(&data),
+        Command::Serve { addr, base_url } => {
+            let archive = Archive::open_read_only(&data)?;
+            serve(archive, &addr, base_url)
+        }
+        Command::Demo { addr, no_serve } => {
+            let code = demo(&data)?;
+            if no_serve || code != ExitCode::SUCCESS {
+                return Ok(code);
+            }
+            println!();
+            serve(Archive::open_read_only(&data)?, &addr, None)
+        }
         Command::Bench {
             corpus,
             scales,
@@ -347,6 +375,17 @@ pub fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Serves the archive until Ctrl-C; prints `listening on URL` once bound (tests and scripts
+/// read that line).
+fn serve(archive: Archive, addr: &str, base_url: Option<String>) -> Result<ExitCode> {
+    fonds::web::serve(archive, addr, base_url, |bound| {
+        println!("listening on http://{bound}");
+        let _ = std::io::stdout().flush();
+    })
+    .with_context(|| format!("serving on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_date(flag: &str, value: Option<String>) -> Result<Option<PartialDate>> {
@@ -458,6 +497,7 @@ fn demo(data: &std::path::Path) -> Result<ExitCode> {
     );
     println!("  fonds --data {data} show frus1894Nicaragua-d1");
     println!("  fonds --data {data} stats");
+    println!("  fonds --data {data} serve                     # the web reader and the JSON API");
     Ok(code)
 }
 

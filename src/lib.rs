@@ -29,9 +29,11 @@
 
 pub mod archive;
 pub mod error;
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod model;
 pub mod store;
+pub mod web;
 
 pub use error::{Error, Result};

@@ -491,12 +491,12 @@ fn jsonl_round_trip_on_the_whole_frus_corpus_is_byte_identical() {
 #[test]
 fn demo_imports_the_bundled_corpus_once_and_says_what_to_try() {
     let data = tempfile::tempdir().unwrap();
-    let first = ok(fonds(data.path(), &["demo"]));
+    let first = ok(fonds(data.path(), &["demo", "--no-serve"]));
     assert!(
         first.contains("(0 failed)") && first.contains("fonds --data"),
         "{first}"
     );
-    let second = ok(fonds(data.path(), &["demo"]));
+    let second = ok(fonds(data.path(), &["demo", "--no-serve"]));
     assert!(second.contains(" 0 new, 0 changed"), "{second}");
     let (n, _) = search_ids(data.path(), &["Nicaragua"]);
     assert!(n > 100);

@@ -125,6 +125,25 @@ pub fn iso639_1(name: &str) -> Option<&'static str> {
         .map(|(code, _)| *code)
 }
 
+/// The English name of a language by its ISO 639-1 code (`ru` → "Russian",
+/// `sh` → "Serbo-Croatian"); `None` for a code Fonds does not know.
+pub fn english_name(code: &str) -> Option<String> {
+    let code = code.trim().to_ascii_lowercase();
+    let (_, names) = LANGUAGES.iter().find(|(c, _)| *c == code)?;
+    let name = names.first()?;
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        if upper {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        upper = c == '-' || c == ' ';
+    }
+    Some(out)
+}
+
 /// A crude guess at the language of a text from the scripts its letters are written in.
 ///
 /// The script with the most letters wins and stands for one language: Cyrillic → `ru`, Han →

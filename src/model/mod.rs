@@ -14,6 +14,6 @@ mod text;
 
 pub use archival_ref::ArchivalRef;
 pub use date::{DatePrecision, PartialDate};
-pub use language::{detect_script_lang, iso639_1};
+pub use language::{detect_script_lang, english_name, iso639_1};
 pub use record::{Provenance, Record, Source};
 pub use text::{Note, Text, TextRole};

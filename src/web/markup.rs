@@ -1,0 +1,106 @@
+//! Markup for pages: text made safe for HTML, paragraphs with their line breaks, URL parts.
+//!
+//! Templates escape every value themselves; what is built here is for the few places that
+//! emit markup of their own (a paragraph's `<br>`s), and text cleaning for all of them.
+
+use std::fmt::Write;
+
+/// `text` with characters that have no place in an HTML page (C0 and C1 controls other than
+/// tab and newline, and noncharacters) replaced by U+FFFD, so hostile text cannot break it.
+pub fn clean(text: &str) -> String {
+    if !text.chars().any(is_forbidden) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| if is_forbidden(c) { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+fn is_forbidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c as u32, 0xFDD0..=0xFDEF)
+        || (c as u32 & 0xFFFE) == 0xFFFE
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if is_forbidden(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A paragraph as HTML: escaped, its single newlines (line breaks kept from the source) as
+/// `<br>`.
+pub fn paragraph(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<br>\n");
+        }
+        escape_into(&mut out, line.trim_end());
+    }
+    out
+}
+
+/// Percent-encodes `text` as one URL path segment (everything but RFC 3986's unreserved
+/// characters).
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// A query string (`?a=1&b=2`, or empty) from name/value pairs, form-encoded.
+pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let encoded = serde_urlencoded::to_string(pairs.into_iter().collect::<Vec<_>>())
+        .expect("string pairs always encode");
+    if encoded.is_empty() {
+        encoded
+    } else {
+        format!("?{encoded}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_is_inert() {
+        assert_eq!(
+            paragraph("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(
+            clean("a\u{0}b\u{1b}[31m\u{9f}c\td\n"),
+            "a\u{FFFD}b\u{FFFD}[31m\u{FFFD}c\td\n"
+        );
+        assert_eq!(paragraph("line <1>\nline 2 "), "line &lt;1&gt;<br>\nline 2");
+    }
+
+    #[test]
+    fn url_parts_are_encoded() {
+        assert_eq!(
+            path_segment("RGASPI f. 558, op. 11/d. 334"),
+            "RGASPI%20f.%20558%2C%20op.%2011%2Fd.%20334"
+        );
+        assert_eq!(
+            query_string([("q", "\"38th parallel\""), ("type", "Telegram & Cable")]),
+            "?q=%2238th+parallel%22&type=Telegram+%26+Cable"
+        );
+        assert_eq!(query_string([]), "");
+    }
+}

@@ -1,0 +1,88 @@
+//! The web reader and JSON API: `fonds serve`, server-rendered pages over one shared [`Archive`].
+//!
+//! The route table is in `router.rs`; `routes/` follows the URLs (handlers parse the request,
+//! call the archive, return a view); `views/` turns records and results into what the askama
+//! templates in `templates/` show; `error.rs` maps every error to one HTTP status, as an HTML
+//! page or as JSON `{"error": {"code", "message"}}` under `/api/`. The URLs are a contract:
+//! `/`, `/search`, `/documents/{id}`, `/browse/…`, `/api/…`, `/openapi.json`.
+//!
+//! Reads of the archive are synchronous and short (a document page's reads take about 20 µs, a
+//! search well under a millisecond), so handlers call it directly on the runtime's threads.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::archive::Archive;
+
+mod error;
+mod markup;
+mod params;
+mod router;
+mod routes;
+mod views;
+
+pub use error::WebError;
+pub use router::router;
+
+/// How the server presents itself.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The public address of the archive, without a trailing slash (`https://archive.example.org`),
+    /// used in citations, canonical links and metadata.
+    pub base_url: String,
+}
+
+/// What every handler shares: the archive and the configuration.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) archive: Arc<Archive>,
+    pub(crate) config: Arc<WebConfig>,
+}
+
+/// Binds `addr`, calls `on_bound` with the address actually bound (port 0 picks a free one), and
+/// serves the archive until the process gets Ctrl-C or SIGTERM. `base_url` (when `None`,
+/// `http://` and the bound address) is the archive's public address.
+pub fn serve(
+    archive: Archive,
+    addr: &str,
+    base_url: Option<String>,
+    on_bound: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let bound = listener.local_addr()?;
+        let base_url = base_url
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{bound}"));
+        let app = router(Arc::new(archive), WebConfig { base_url });
+        on_bound(bound);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

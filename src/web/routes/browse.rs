@@ -1,0 +1,99 @@
+//! `/browse/…`: the chronology, collections and archival files.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Html;
+
+use super::{PageError, bad_path, render};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::params::MAX_OFFSET;
+use crate::web::views::browse::{BrowsePage, CollectionsPage, DatesPage, FilesPage, ListPage};
+use crate::web::views::collection_href;
+
+/// Documents per page of a collection.
+const PAGE_SIZE: usize = 50;
+
+/// `/browse`: the ways to browse.
+pub async fn index(State(app): State<AppState>) -> Result<Html<String>, PageError> {
+    render(&BrowsePage {
+        collections: app.archive.collections()?.len(),
+        files: app.archive.archival_files()?.len(),
+        years: app.archive.chronology()?.len(),
+    })
+}
+
+/// `/browse/dates`: the chronology by year and month.
+pub async fn dates(State(app): State<AppState>) -> Result<Html<String>, PageError> {
+    render(&DatesPage::new(&app.archive.chronology()?))
+}
+
+/// `/browse/collections`: every collection.
+pub async fn collections(State(app): State<AppState>) -> Result<Html<String>, PageError> {
+    render(&CollectionsPage::new(&app.archive.collections()?))
+}
+
+/// `/browse/collections/{name}?page=N`: a collection's documents in chronological order.
+pub async fn collection(
+    State(app): State<AppState>,
+    name: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let Path(name) = name.map_err(|e| bad_path(e.body_text()))?;
+    let page = page_param(raw.as_deref())?;
+    let offset = (page - 1) * PAGE_SIZE;
+    let (total, records) = app
+        .archive
+        .collection_records(&name, offset, PAGE_SIZE)
+        .map_err(|e| match e {
+            crate::Error::NotFound { .. } => WebError::NotFound {
+                what: format!("the collection `{name}`"),
+            },
+            e => e.into(),
+        })?;
+    render(&ListPage::collection(
+        &name,
+        total,
+        offset,
+        PAGE_SIZE,
+        &records,
+        &collection_href(&name),
+    ))
+}
+
+/// `/browse/files`: every archival file, by archive.
+pub async fn files(State(app): State<AppState>) -> Result<Html<String>, PageError> {
+    render(&FilesPage::new(&app.archive.archival_files()?))
+}
+
+/// `/browse/files/{key}`: the documents of one archival file.
+pub async fn file(
+    State(app): State<AppState>,
+    key: Result<Path<String>, PathRejection>,
+) -> Result<Html<String>, PageError> {
+    let Path(key) = key.map_err(|e| bad_path(e.body_text()))?;
+    let records = app.archive.file_records(&key).map_err(|e| match e {
+        crate::Error::NotFound { .. } => WebError::NotFound {
+            what: format!("the archival file `{key}`"),
+        },
+        e => e.into(),
+    })?;
+    render(&ListPage::file(&key, &records))
+}
+
+/// The `page` parameter (from 1).
+fn page_param(raw: Option<&str>) -> Result<usize, WebError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
+    match pairs.iter().rev().find(|(k, _)| k == "page") {
+        None => Ok(1),
+        Some((_, v)) if v.trim().is_empty() => Ok(1),
+        Some((_, v)) => match v.trim().parse::<usize>() {
+            Ok(n) if (1..=MAX_OFFSET / PAGE_SIZE).contains(&n) => Ok(n),
+            _ => Err(WebError::parameter(format!(
+                "`page` must be a whole number from 1 to {}, not `{v}`",
+                MAX_OFFSET / PAGE_SIZE
+            ))),
+        },
+    }
+}

@@ -1,0 +1,90 @@
+//! Handlers, following the URLs: each parses its request, asks the archive, returns a view.
+
+pub mod api;
+pub mod assets;
+pub mod browse;
+pub mod documents;
+pub mod home;
+pub mod search;
+
+use askama::Template;
+use axum::http::{Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::error::WebError;
+use super::views::error::ErrorPage;
+
+/// An error answered as an HTML page.
+pub struct PageError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for PageError {
+    fn from(e: E) -> PageError {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let heading = match &self.0 {
+            WebError::NotFound { .. } => "Not found",
+            WebError::BadRequest { .. } => "That request cannot be answered",
+            WebError::Unavailable { .. } => "The archive is busy",
+            WebError::Internal => "Something went wrong",
+        };
+        let page = ErrorPage::new(status, heading, &self.0.to_string());
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.0.to_string()).into_response(),
+        }
+    }
+}
+
+/// An error answered as JSON: `{"error": {"code", "message"}}`.
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> ApiError {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.0.status(),
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            ],
+            self.0.to_json().to_string(),
+        )
+            .into_response()
+    }
+}
+
+/// A rendered page, or the error its template hit.
+pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
+    template.render().map(Html).map_err(|e| {
+        eprintln!("error: rendering a page: {e}");
+        PageError(WebError::Internal)
+    })
+}
+
+/// Any other URL: a JSON 404 under `/api/`, a friendly page elsewhere.
+pub async fn fallback(uri: Uri) -> Response {
+    let what = WebError::NotFound {
+        what: format!("`{}`", uri.path()),
+    };
+    if uri.path().starts_with("/api/") || uri.path() == "/api" {
+        ApiError(what).into_response()
+    } else {
+        PageError(what).into_response()
+    }
+}
+
+/// The error for a path the router could not take apart (a segment that is not UTF-8 once
+/// decoded).
+pub fn bad_path(message: impl Into<String>) -> WebError {
+    WebError::parameter(message)
+}

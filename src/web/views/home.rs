@@ -1,0 +1,88 @@
+//! The home page: what the archive holds, a search box, recent and notable documents,
+//! collections.
+
+use askama::Template;
+
+use crate::archive::{Collection, RecordSummary};
+use crate::index::SearchResults;
+
+use super::super::markup::clean;
+use super::super::params::{Facet, SearchParams};
+use super::{FacetBox, Item, collection_href, date_long, facet_boxes};
+
+/// A collection in a list.
+pub struct CollectionItem {
+    /// Its name.
+    pub name: String,
+    /// Its page.
+    pub href: String,
+    /// How many documents it holds.
+    pub records: usize,
+    /// "1894–1895", or empty.
+    pub span: String,
+}
+
+impl CollectionItem {
+    /// The list entry of a collection.
+    pub fn of(c: &Collection) -> CollectionItem {
+        let span = match (&c.first_date, &c.last_date) {
+            (Some(a), Some(b)) if a.year == b.year => a.year.to_string(),
+            (Some(a), Some(b)) => format!("{}–{}", a.year, b.year),
+            (Some(a), None) | (None, Some(a)) => date_long(Some(a)),
+            (None, None) => String::new(),
+        };
+        CollectionItem {
+            name: clean(&c.name),
+            href: collection_href(&c.name),
+            records: c.records,
+            span,
+        }
+    }
+}
+
+/// The home page.
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    /// Documents in the archive.
+    pub total: usize,
+    /// Counts by type, language, decade and archive, each linking to a search.
+    pub facets: Vec<FacetBox>,
+    /// Recently added or changed.
+    pub recent: Vec<Item>,
+    /// Documents with an original and a translation.
+    pub notable: Vec<Item>,
+    /// Every collection.
+    pub collections: Vec<CollectionItem>,
+}
+
+impl HomePage {
+    /// Builds the page from the whole archive's facet counts and the catalogue.
+    pub fn new(
+        all: &SearchResults,
+        recent: &[RecordSummary],
+        notable: &[RecordSummary],
+        collections: &[Collection],
+    ) -> HomePage {
+        let params = SearchParams::default();
+        let facets = facet_boxes(&params, &all.facets)
+            .into_iter()
+            .filter(|b| {
+                [Facet::Type, Facet::Lang, Facet::Decade, Facet::Archive]
+                    .iter()
+                    .any(|f| f.param() == b.id)
+            })
+            .map(|mut b| {
+                b.links.truncate(12);
+                b
+            })
+            .collect();
+        HomePage {
+            total: all.total,
+            facets,
+            recent: recent.iter().map(Item::of).collect(),
+            notable: notable.iter().map(Item::of).collect(),
+            collections: collections.iter().map(CollectionItem::of).collect(),
+        }
+    }
+}
