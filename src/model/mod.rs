@@ -5,6 +5,7 @@
 //! import/export and the API all use it. Field order is fixed and empty fields are omitted, so
 //! the same record always serializes to the same bytes.
 
+pub mod alignment;
 mod archival_ref;
 mod date;
 mod date_text;

@@ -5,7 +5,7 @@ use askama::Template;
 
 use crate::archive::{ArchivalFile, Neighbours, RecordSummary};
 use crate::export::{citation, highwire, schema_org};
-use crate::model::{Record, Text, TextRole};
+use crate::model::{Record, Text, TextRole, alignment};
 
 use super::super::markup::{clean, paragraph, query_string};
 use super::{Item, collection_href, date_long, document_href, file_href, language};
@@ -55,14 +55,15 @@ pub struct Field {
     pub values: Vec<Value>,
 }
 
-/// One row of the parallel view: the n-th paragraph of the original and of the translation.
+/// One row of the parallel view: paragraphs of the original beside the paragraphs of the
+/// translation that render them ([`alignment::align`]).
 pub struct Row {
-    /// The paragraph number (the anchor is `p{n}`).
+    /// The row's number (the anchor is `p{n}`).
     pub n: usize,
-    /// The original's paragraph as HTML, or empty when the original has fewer.
-    pub original_html: String,
-    /// The translation's paragraph as HTML, or empty.
-    pub translation_html: String,
+    /// The original's paragraphs as HTML (none when the translation's have no counterpart).
+    pub original: Vec<String>,
+    /// The translation's paragraphs as HTML.
+    pub translation: Vec<String>,
 }
 
 /// The original beside its translation.
@@ -300,11 +301,13 @@ fn texts(record: &Record) -> (Option<Parallel>, Vec<TextView>) {
         let (ot, tt) = (&record.texts[o], &record.texts[t]);
         let left: Vec<&str> = ot.paragraphs().collect();
         let right: Vec<&str> = tt.paragraphs().collect();
-        let rows = (0..left.len().max(right.len()))
-            .map(|i| Row {
+        let rows = alignment::align(&left, &right)
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| Row {
                 n: i + 1,
-                original_html: left.get(i).map(|p| paragraph(p)).unwrap_or_default(),
-                translation_html: right.get(i).map(|p| paragraph(p)).unwrap_or_default(),
+                original: left[g.original].iter().map(|p| paragraph(p)).collect(),
+                translation: right[g.translation].iter().map(|p| paragraph(p)).collect(),
             })
             .collect();
         parallel = Some(Parallel {
