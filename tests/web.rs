@@ -421,8 +421,18 @@ fn empty_and_invalid_queries_are_explained_never_a_500() {
     ]
     .into_iter()
     .map(String::from)
-    .chain([format!("/search?q={long}"), format!("/api/search?q={long}")])
-    {
+    .chain([
+        format!("/search?q={long}"),
+        format!("/api/search?q={long}"),
+        format!("/api/search?q={}", "(".repeat(20_000)),
+        format!("/search?q={}a{}", "(".repeat(40), ")".repeat(40)),
+        format!("/api/search?q={}", "%22".repeat(4001)),
+        format!("/api/search?q={}", "NOT+".repeat(1000)),
+        format!("/api/search?q={}", "a%5E".repeat(1000)),
+        format!("/api/search?q={}", "title:".repeat(600)),
+        format!("/api/search?q={}", "-".repeat(4000)),
+        format!("/api/search?q={}", "[a+TO+b]".repeat(400)),
+    ]) {
         let r = s.get(&q);
         assert!(
             r.status < 500,

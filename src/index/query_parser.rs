@@ -109,6 +109,10 @@ impl FondsQueryParser {
                 warnings: Vec::new(),
             });
         }
+        check_size(trimmed).map_err(|message| IndexError::Query {
+            query: query.chars().take(100).collect(),
+            message,
+        })?;
         let mut warnings = Vec::new();
         let ast = match query_grammar::parse_query(trimmed) {
             Ok(ast) => ast,
@@ -160,6 +164,59 @@ impl FondsQueryParser {
             warnings,
         })
     }
+}
+
+/// The longest query accepted, in characters: far more than anyone types or pastes as a
+/// search, and a bound on the work one request can ask for.
+pub(crate) const MAX_QUERY_CHARS: usize = 4096;
+/// The deepest nesting of parentheses accepted (the grammar's parser recurses per level).
+pub(crate) const MAX_QUERY_DEPTH: usize = 32;
+/// The most operators accepted (`AND`, `OR`, `NOT`, a leading `-` or `+`): the grammar's
+/// parser recurses on them too (`NOT NOT NOT …`).
+pub(crate) const MAX_QUERY_OPERATORS: usize = 64;
+
+/// Refuses queries too long or too deeply nested to parse safely.
+fn check_size(query: &str) -> Result<(), String> {
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(format!(
+            "the query is {chars} characters long; at most {MAX_QUERY_CHARS} are searched"
+        ));
+    }
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for c in query.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_QUERY_DEPTH {
+        return Err(format!(
+            "parentheses are nested {deepest} deep; at most {MAX_QUERY_DEPTH} levels are read"
+        ));
+    }
+    let operators: usize = query
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .map(|word| {
+            if matches!(word, "AND" | "OR" | "NOT" | "&&" | "||") {
+                1
+            } else {
+                word.chars().take_while(|c| matches!(c, '-' | '+')).count()
+            }
+        })
+        .sum();
+    if operators > MAX_QUERY_OPERATORS {
+        return Err(format!(
+            "the query has {operators} operators (AND, OR, NOT, -, +); at most \
+             {MAX_QUERY_OPERATORS} are read"
+        ));
+    }
+    Ok(())
 }
 
 /// Maps field aliases to schema fields; `Err(field)` for a field name that does not exist.
@@ -249,5 +306,33 @@ fn with_field(leaf: UserInputLeaf, name: &str) -> UserInputLeaf {
             field: name.to_string(),
         },
         UserInputLeaf::All => UserInputLeaf::All,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_size;
+
+    #[test]
+    fn queries_that_would_exhaust_the_parser_are_refused() {
+        assert!(check_size(&"(".repeat(100)).unwrap_err().contains("nested"));
+        assert!(
+            check_size(&"NOT ".repeat(65))
+                .unwrap_err()
+                .contains("operators")
+        );
+        assert!(
+            check_size(&"-".repeat(65))
+                .unwrap_err()
+                .contains("operators")
+        );
+        assert!(
+            check_size(&"a".repeat(4097))
+                .unwrap_err()
+                .contains("characters")
+        );
+        // Parentheses inside quotes, and ordinary boolean queries, are fine.
+        assert!(check_size(&format!("\"{}\"", "(".repeat(100))).is_ok());
+        assert!(check_size("(Stalin OR Сталин) AND NOT -Truman +Korea").is_ok());
     }
 }

@@ -50,6 +50,8 @@ pub fn serve(
 ) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Query parsing and rendering recurse; give them the main thread's room, not 2 MiB.
+        .thread_stack_size(8 << 20)
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
