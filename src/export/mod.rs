@@ -3,3 +3,6 @@
 pub mod citation;
 pub mod highwire;
 pub mod schema_org;
+
+#[cfg(test)]
+mod corpus;

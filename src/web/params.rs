@@ -181,15 +181,15 @@ impl SearchParams {
             ranges.push((PartialDate::y(y), PartialDate::y(y)));
         }
         for (start, end) in ranges {
-            if let Some(s) = start {
-                if from.is_none_or(|f| s.start_key() > f.start_key()) {
-                    from = Some(s);
-                }
+            if let Some(s) = start
+                && from.is_none_or(|f| s.start_key() > f.start_key())
+            {
+                from = Some(s);
             }
-            if let Some(e) = end {
-                if to.is_none_or(|t| e.end_key() < t.end_key()) {
-                    to = Some(e);
-                }
+            if let Some(e) = end
+                && to.is_none_or(|t| e.end_key() < t.end_key())
+            {
+                to = Some(e);
             }
         }
         let value = |facet| self.filter(facet).map(str::to_string);
