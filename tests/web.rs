@@ -254,6 +254,17 @@ fn home_says_what_the_archive_holds() {
     let notable = between(&html, "id=\"notable-h\"", "</section>");
     assert!(notable.contains("/documents/wcda-134278"), "{notable}");
     assert!(html.contains("id=\"recent-h\""));
+    // The site and its search for search engines.
+    let ld: Value = serde_json::from_str(between(
+        &html,
+        "<script type=\"application/ld+json\">",
+        "</script>",
+    ))
+    .unwrap();
+    assert_eq!(
+        ld["potentialAction"]["target"]["urlTemplate"],
+        "https://fonds.test/search?q={search_term_string}"
+    );
 }
 
 #[test]

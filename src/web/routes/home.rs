@@ -18,5 +18,11 @@ pub async fn page(State(app): State<AppState>) -> Result<Html<String>, PageError
     let recent = app.archive.recent(8)?;
     let notable = app.archive.notable(8)?;
     let collections = app.archive.collections()?;
-    render(&HomePage::new(&all, &recent, &notable, &collections))
+    render(&HomePage::new(
+        &all,
+        &recent,
+        &notable,
+        &collections,
+        &app.config.base_url,
+    ))
 }

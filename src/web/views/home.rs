@@ -4,6 +4,7 @@
 use askama::Template;
 
 use crate::archive::{Collection, RecordSummary};
+use crate::export::schema_org;
 use crate::index::SearchResults;
 
 use super::super::markup::clean;
@@ -54,6 +55,10 @@ pub struct HomePage {
     pub notable: Vec<Item>,
     /// Every collection.
     pub collections: Vec<CollectionItem>,
+    /// The home page's canonical URL.
+    pub canonical: String,
+    /// schema.org JSON-LD of the site and its search, safe inside `<script>`.
+    pub json_ld: String,
 }
 
 impl HomePage {
@@ -63,6 +68,7 @@ impl HomePage {
         recent: &[RecordSummary],
         notable: &[RecordSummary],
         collections: &[Collection],
+        base_url: &str,
     ) -> HomePage {
         let params = SearchParams::default();
         let facets = facet_boxes(&params, &all.facets)
@@ -83,6 +89,21 @@ impl HomePage {
             recent: recent.iter().map(Item::of).collect(),
             notable: notable.iter().map(Item::of).collect(),
             collections: collections.iter().map(CollectionItem::of).collect(),
+            canonical: format!("{base_url}/"),
+            json_ld: schema_org::json_ld_script(&serde_json::json!({
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": "Fonds",
+                "url": format!("{base_url}/"),
+                "potentialAction": {
+                    "@type": "SearchAction",
+                    "target": {
+                        "@type": "EntryPoint",
+                        "urlTemplate": format!("{base_url}/search?q={{search_term_string}}"),
+                    },
+                    "query-input": "required name=search_term_string",
+                },
+            })),
         }
     }
 }
