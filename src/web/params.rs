@@ -103,9 +103,21 @@ pub struct SearchParams {
 }
 
 impl SearchParams {
-    /// Parses a raw query string. Empty values are absent (a form's empty date field); unknown
-    /// parameters are ignored; a malformed value is a [`WebError::BadRequest`] naming it.
+    /// Parses a raw query string from a form: empty values are absent (an empty date field);
+    /// unknown parameters are ignored; a malformed value is a [`WebError::BadRequest`] naming
+    /// it.
     pub fn parse(raw: Option<&str>) -> Result<SearchParams, WebError> {
+        SearchParams::parse_with(raw, false)
+    }
+
+    /// Parses a raw query string from a program (`/api/search`): as [`SearchParams::parse`],
+    /// but an empty date, number or sort is malformed, as the API's description says, rather
+    /// than absent. Empty text (`q=`, `type=`) is still absent.
+    pub fn parse_strict(raw: Option<&str>) -> Result<SearchParams, WebError> {
+        SearchParams::parse_with(raw, true)
+    }
+
+    fn parse_with(raw: Option<&str>, strict: bool) -> Result<SearchParams, WebError> {
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
         let mut p = SearchParams {
@@ -116,6 +128,13 @@ impl SearchParams {
         for (name, value) in pairs {
             let value = value.trim().to_string();
             if value.is_empty() {
+                let typed = matches!(
+                    name.as_str(),
+                    "from" | "to" | "sort" | "page" | "limit" | "cursor" | "decade" | "year"
+                );
+                if strict && typed {
+                    return Err(WebError::parameter(format!("`{name}` is empty")));
+                }
                 continue;
             }
             match name.as_str() {
@@ -355,6 +374,14 @@ mod tests {
         let r = p.request(10, 0);
         assert_eq!(r.from.unwrap().to_string(), "1950-07");
         assert_eq!(r.to.unwrap().to_string(), "1950");
+    }
+
+    #[test]
+    fn programs_may_not_send_empty_typed_values() {
+        assert!(SearchParams::parse(Some("from=&to=&q=")).is_ok());
+        let e = SearchParams::parse_strict(Some("q=&to=")).unwrap_err();
+        assert_eq!(e.to_string(), "`to` is empty");
+        assert!(SearchParams::parse_strict(Some("q=&type=")).is_ok());
     }
 
     #[test]

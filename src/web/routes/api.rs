@@ -59,7 +59,7 @@ pub async fn search(
     State(app): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = SearchParams::parse(raw.as_deref())?;
+    let params = SearchParams::parse_strict(raw.as_deref())?;
     let results = app
         .archive
         .search(&params.request(params.limit, params.offset))?;
