@@ -1,4 +1,5 @@
-//! `fonds bench`: import and query speed on a real corpus, side by side with SQLite FTS5.
+//! `fonds bench`: import and query speed on a real corpus, side by side with SQLite FTS5; and
+//! (`web.rs`) the web server's throughput under wrk, beside a static file server.
 //!
 //! The peer gets the same text (title, summary, every text's body) in an FTS5 table with the
 //! `unicode61` tokenizer (diacritics removed, no stemming: FTS5 has no Russian stemmer), plus a
@@ -18,6 +19,20 @@ use fonds::index::{SearchRequest, Sort};
 use fonds::model::{ArchivalRef, PartialDate, Record, Source, Text, TextRole};
 use rusqlite::{Connection, params};
 
+mod web;
+
+/// Whether `fonds bench` also measures the web server.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Web {
+    /// Import and queries only (and the scale runs asked for).
+    No,
+    /// Everything, then the web server on the imported corpus; the report gets its section.
+    Also,
+    /// Only the web server: import (or reuse the import in the work folder), serve, measure,
+    /// and replace the serving section of the report in place.
+    Only,
+}
+
 /// What to measure.
 pub struct BenchOptions {
     /// Folder of FRUS TEI volumes (or any importable corpus).
@@ -32,6 +47,10 @@ pub struct BenchOptions {
     pub work: PathBuf,
     /// The exact command line, for the report.
     pub command_line: String,
+    /// Whether to measure the web server too, or only.
+    pub web: Web,
+    /// Seconds of each measured wrk run.
+    pub web_seconds: u64,
 }
 
 /// One benchmark query, in both dialects.
@@ -358,6 +377,12 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
     }
     std::fs::create_dir_all(&opts.work)
         .with_context(|| format!("creating {}", opts.work.display()))?;
+    if opts.web != Web::No {
+        web::check_wrk()?;
+    }
+    if opts.web == Web::Only {
+        return web::run_only(opts);
+    }
     let mut report = String::new();
     writeln!(report, "# Performance\n")?;
     writeln!(
@@ -375,27 +400,12 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
     )?;
 
     // 1. The real corpus.
-    let data = opts.work.join("frus-data");
+    let data = opts.work.join(FRUS_DATA);
     let _ = std::fs::remove_dir_all(&data);
     let corpus_bytes = dir_size(&opts.corpus);
-    eprintln!("bench: importing {} …", opts.corpus.display());
     let started = Instant::now();
-    let mut archive = Archive::open(&data)?;
-    let imported = archive.import(std::slice::from_ref(&opts.corpus), |_, _, _| {})?;
+    let (archive, docs) = import_corpus(&opts.corpus, &data)?;
     let import_time = started.elapsed();
-    if let Some(failed) = imported.failed().next() {
-        bail!(
-            "{}: {}",
-            failed.path,
-            failed
-                .outcome
-                .as_ref()
-                .err()
-                .map(ToString::to_string)
-                .unwrap_or_default()
-        );
-    }
-    let docs = imported.totals.new + imported.totals.changed + imported.totals.unchanged;
     let records = all_records(&archive)?;
 
     let fts_path = opts.work.join("fts5.sqlite3");
@@ -521,7 +531,7 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
 
     // 3. Reading document pages.
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-    let pages = time_pages(&archive, ids, opts.repeat.min(5))?;
+    let pages = time_pages(&archive, ids.clone(), opts.repeat.min(5))?;
     writeln!(
         report,
         "## Reading a document page ({} documents × {} runs)\n",
@@ -550,7 +560,12 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
     )?;
     drop(archive);
 
-    // 4. Synthetic scale runs.
+    // 4. The web server on the same data folder.
+    if opts.web == Web::Also {
+        report.push_str(&web::measure(opts, &data, ids)?);
+    }
+
+    // 5. Synthetic scale runs.
     if !opts.scales.is_empty() {
         writeln!(
             report,
@@ -578,9 +593,39 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
         std::fs::write(out, &report).with_context(|| format!("writing {}", out.display()))?;
         eprintln!("bench: wrote {}", out.display());
     }
+    drop(fts);
     let _ = std::fs::remove_dir_all(&data);
-    let _ = std::fs::remove_file(&fts_path);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = fts_path.clone().into_os_string();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
+    }
     Ok(())
+}
+
+/// The data folder of the real corpus inside the work folder.
+const FRUS_DATA: &str = "frus-data";
+
+/// Imports the corpus into a new data folder; every file must import. Returns the archive,
+/// open for writing, and the number of documents.
+fn import_corpus(corpus: &Path, data: &Path) -> Result<(Archive, usize)> {
+    eprintln!("bench: importing {} …", corpus.display());
+    let mut archive = Archive::open(data)?;
+    let imported = archive.import(&[corpus.to_path_buf()], |_, _, _| {})?;
+    if let Some(failed) = imported.failed().next() {
+        bail!(
+            "{}: {}",
+            failed.path,
+            failed
+                .outcome
+                .as_ref()
+                .err()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        );
+    }
+    let docs = imported.totals.new + imported.totals.changed + imported.totals.unchanged;
+    Ok((archive, docs))
 }
 
 fn today() -> String {

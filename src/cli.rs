@@ -128,7 +128,8 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
-    /// Measure import and query speed on a corpus, side by side with SQLite FTS5.
+    /// Measure import and query speed on a corpus, side by side with SQLite FTS5; with `--web`,
+    /// also the web server under wrk (`--web-only`: just that, replacing its section of `--out`).
     Bench {
         /// The corpus to import (a folder of FRUS TEI volumes).
         #[arg(long, default_value = "../shared/corpus/frus")]
@@ -145,6 +146,18 @@ enum Command {
         /// Scratch folder for the benchmark's data folders.
         #[arg(long, default_value = "./fonds-bench")]
         work: PathBuf,
+        /// Also measure the web server: `fonds serve` under wrk (64 connections), document and
+        /// search pages, beside nginx and `python3 -m http.server` serving one page as a file.
+        /// Needs wrk (`apt-get install wrk`).
+        #[arg(long)]
+        web: bool,
+        /// Only the web measurement: imports the corpus into `--work` (or reuses that import),
+        /// and replaces the "Serving" section of `--out` in place, keeping the others.
+        #[arg(long, conflicts_with = "scales")]
+        web_only: bool,
+        /// Seconds of each wrk run (after a 2 s warm-up).
+        #[arg(long, default_value_t = 10)]
+        duration: u64,
     },
 }
 
@@ -359,6 +372,9 @@ pub fn run() -> Result<ExitCode> {
             repeat,
             out,
             work,
+            web,
+            web_only,
+            duration,
         } => {
             let command_line = std::iter::once("fonds".to_string())
                 .chain(std::env::args().skip(1))
@@ -371,6 +387,14 @@ pub fn run() -> Result<ExitCode> {
                 out,
                 work,
                 command_line,
+                web: if web_only {
+                    crate::bench::Web::Only
+                } else if web {
+                    crate::bench::Web::Also
+                } else {
+                    crate::bench::Web::No
+                },
+                web_seconds: duration,
             })?;
             Ok(ExitCode::SUCCESS)
         }
