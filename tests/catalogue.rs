@@ -678,3 +678,59 @@ fn a_read_is_answered_while_another_is_under_way() {
         "the second read must not wait for the export to finish"
     );
 }
+
+#[test]
+fn facets_over_several_segments_count_every_record_once() {
+    // Three imports, three commits: the index has several segments, each numbering its facet
+    // values in its own dictionary.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut archive = Archive::open(&tmp.path().join("data")).unwrap();
+    for part in ["frus", "wcda-pages", "wcda-csv"] {
+        let report = archive.import(&[corpus(part)], |_, _, _| {}).unwrap();
+        assert_eq!(report.failed().count(), 0);
+    }
+    let records = all_records(&archive);
+    let all: Vec<&Record> = records.iter().collect();
+    let results = archive
+        .search(&SearchRequest {
+            facets: true,
+            limit: 0,
+            ..SearchRequest::new("")
+        })
+        .unwrap();
+    // Years and decades, as a brute-force count over the stored records.
+    let mut years: BTreeMap<String, u64> = BTreeMap::new();
+    let mut decades: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &all {
+        if let Some(d) = r.date {
+            *years.entry(d.year.to_string()).or_default() += 1;
+            *decades.entry(d.decade().to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        facet(&results, "year"),
+        years.into_iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        facet(&results, "decade"),
+        decades.into_iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        facet(&results, "author"),
+        people_facet(&all, |r| &r.authors)
+    );
+    assert_eq!(
+        facet(&results, "recipient"),
+        people_facet(&all, |r| &r.recipients)
+    );
+    // And for a query, whose matches span the segments.
+    let telegrams = archive
+        .search(&SearchRequest {
+            facets: true,
+            limit: 0,
+            ..SearchRequest::new("telegram OR Nicaragua")
+        })
+        .unwrap();
+    let total: u64 = facet(&telegrams, "collection").iter().map(|(_, n)| n).sum();
+    assert_eq!(total as usize, telegrams.total);
+}

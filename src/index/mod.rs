@@ -63,6 +63,8 @@ pub(crate) struct Inner {
     last_seq: AtomicU64,
     /// The facets of all documents, for the searcher generation they were counted on.
     browse_facets: Mutex<Option<(u64, Facets)>>,
+    /// The facet values of the current searcher generation, numbered across segments.
+    facet_dictionary: Mutex<Option<Arc<facet_counter::FacetDictionary>>>,
     /// Whether opening replaced an index of another schema.
     replaced: bool,
 }
@@ -132,6 +134,7 @@ impl Index {
             parser,
             last_seq: AtomicU64::new(0),
             browse_facets: Mutex::new(None),
+            facet_dictionary: Mutex::new(None),
             replaced,
         };
         inner

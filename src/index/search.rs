@@ -109,7 +109,12 @@ impl Index {
         } else {
             None
         };
-        let facets = (req.facets && cached.is_none()).then_some(FacetCounter);
+        let dictionary = if req.facets && cached.is_none() {
+            Some(inner.facet_dictionary(&searcher).map_err(&t)?)
+        } else {
+            None
+        };
+        let facets = dictionary.clone().map(FacetCounter::new);
         // Bounded so that a hostile `limit` or `offset` cannot make the collector allocate
         // without end: past the last document there is nothing to collect anyway.
         let offset = req.offset.min(searcher.num_docs() as usize);
@@ -158,10 +163,10 @@ impl Index {
                 snippet_source,
             });
         }
-        let facets = match (cached, tally) {
-            (Some(facets), _) => facets,
-            (None, Some(tally)) => {
-                let facets = facet_counter::group(tally);
+        let facets = match (cached, tally, &dictionary) {
+            (Some(facets), ..) => facets,
+            (None, Some(tally), Some(dictionary)) => {
+                let facets = facet_counter::group(dictionary, &tally);
                 if browse_all {
                     *inner
                         .browse_facets
@@ -170,7 +175,7 @@ impl Index {
                 }
                 facets
             }
-            (None, None) => Default::default(),
+            _ => Default::default(),
         };
         Ok(SearchResults {
             total,
@@ -178,6 +183,30 @@ impl Index {
             facets,
             warnings: parsed.warnings,
         })
+    }
+}
+
+impl super::Inner {
+    /// The facet dictionary of `searcher`'s generation: the one kept, or one built now (once
+    /// per generation, on the first faceted search after the index was reloaded).
+    fn facet_dictionary(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> tantivy::Result<std::sync::Arc<facet_counter::FacetDictionary>> {
+        let generation = searcher.generation().generation_id();
+        let mut kept = self
+            .facet_dictionary
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(d) = kept.as_ref().filter(|d| d.generation() == generation) {
+            return Ok(std::sync::Arc::clone(d));
+        }
+        let built = std::sync::Arc::new(facet_counter::FacetDictionary::build(searcher)?);
+        // A search still on an older searcher does not replace a newer generation's.
+        if kept.as_ref().is_none_or(|d| d.generation() < generation) {
+            *kept = Some(std::sync::Arc::clone(&built));
+        }
+        Ok(built)
     }
 }
 
