@@ -143,32 +143,48 @@ impl Tokenizer for WordTokenizer {
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.token.text.clear();
-        let rest = &self.text[self.pos..];
-        let mut iter = rest.char_indices();
+        let bytes = self.text.as_bytes();
+        // ASCII bytes are classified as bytes (most of an English text); only other
+        // characters are decoded and looked up in Unicode's tables.
+        let char_at = |i: usize| self.text[i..].chars().next().expect("a char boundary");
         // Find the start: an alphanumeric (a lone combining mark does not start a word).
-        let start = loop {
-            match iter.next() {
-                Some((i, c)) if c.is_alphanumeric() => break Some((i, c)),
-                Some(_) => continue,
-                None => break None,
+        let mut i = self.pos;
+        let (start, first) = loop {
+            let Some(&b) = bytes.get(i) else {
+                self.pos = self.text.len();
+                return false;
+            };
+            if b.is_ascii() {
+                if b.is_ascii_alphanumeric() {
+                    break (i, char::from(b));
+                }
+                i += 1;
+            } else {
+                let c = char_at(i);
+                if c.is_alphanumeric() {
+                    break (i, c);
+                }
+                i += c.len_utf8();
             }
-        };
-        let Some((start, first)) = start else {
-            self.pos = self.text.len();
-            return false;
         };
         let mut end = start + first.len_utf8();
         if !is_cjk_unigram(first) {
-            for (i, c) in iter {
-                if is_word_char(c) && !is_cjk_unigram(c) {
-                    end = i + c.len_utf8();
+            while let Some(&b) = bytes.get(end) {
+                if b.is_ascii() {
+                    if !b.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    end += 1;
                 } else {
-                    break;
+                    let c = char_at(end);
+                    if !is_word_char(c) || is_cjk_unigram(c) {
+                        break;
+                    }
+                    end += c.len_utf8();
                 }
             }
         }
-        let from = self.pos + start;
-        let to = self.pos + end;
+        let (from, to) = (start, end);
         self.pos = to + possessive_len(&self.text[to..]);
         self.token.offset_from = from;
         self.token.offset_to = to;
@@ -409,6 +425,52 @@ impl<S: TokenStream> TokenStream for ScriptStemmerTokenStream<'_, S> {
 
 #[cfg(test)]
 mod tests {
+    /// The word splitter as first written, char by char: the byte-wise fast path must split
+    /// every text the same way.
+    fn reference_words(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        loop {
+            let rest = &text[pos..];
+            let mut iter = rest.char_indices();
+            let Some((start, first)) = iter.by_ref().find(|(_, c)| c.is_alphanumeric()) else {
+                return out;
+            };
+            let mut end = start + first.len_utf8();
+            if !is_cjk_unigram(first) {
+                for (i, c) in iter {
+                    if is_word_char(c) && !is_cjk_unigram(c) {
+                        end = i + c.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
+            }
+            let (from, to) = (pos + start, pos + end);
+            out.push((from, to));
+            pos = to + possessive_len(&text[to..]);
+        }
+    }
+
+    #[test]
+    fn the_fast_word_splitter_splits_as_the_reference_does() {
+        let texts = [
+            include_str!("../../corpus/wcda-pages/000_2d287dbd93c7e576.txt"),
+            include_str!("../../corpus/wcda-pages/001_6ac3a21e3d46086e.txt"),
+            include_str!("../../corpus/wcda-json/transcript.json"),
+            "Müller’s e\u{301}te Stalin's 周恩来 Чжоу Эньлай; ё-ё 1950-07 a\u{301}\u{301}b",
+        ];
+        for text in texts {
+            let mut tokenizer = WordTokenizer::default();
+            let mut stream = tokenizer.token_stream(text);
+            let mut got = Vec::new();
+            while let Some(t) = stream.next() {
+                got.push((t.offset_from, t.offset_to));
+            }
+            assert_eq!(got, reference_words(text));
+        }
+    }
+
     use super::*;
 
     fn tokens(text: &str) -> Vec<String> {
