@@ -363,27 +363,9 @@ fn doc_number(record: &Record) -> Option<String> {
     Some(out)
 }
 
-/// The month names of a written-out date.
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// A date written out to its precision: "July 13, 1950", "July 1950", "1950".
 fn long_date(date: &PartialDate) -> String {
-    let month = date
-        .month
-        .and_then(|m| MONTHS.get(usize::from(m).wrapping_sub(1)));
+    let month = date.month_name();
     match (date.precision(), month, date.day) {
         (DatePrecision::Day, Some(month), Some(day)) => format!("{month} {day}, {}", date.year),
         (DatePrecision::Day | DatePrecision::Month, Some(month), _) => {

@@ -119,6 +119,34 @@ pub(crate) fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// The English month names, January first.
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl PartialDate {
+    /// The English name of the date's month ("July"), when it has one.
+    pub fn month_name(&self) -> Option<&'static str> {
+        self.month.and_then(month_name)
+    }
+}
+
+/// The English name of month `m` (1–12): "January" … "December".
+pub fn month_name(m: u8) -> Option<&'static str> {
+    MONTH_NAMES.get(usize::from(m).checked_sub(1)?).copied()
+}
+
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}", self.year)?;

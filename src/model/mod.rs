@@ -14,7 +14,7 @@ mod record;
 mod text;
 
 pub use archival_ref::ArchivalRef;
-pub use date::{DatePrecision, PartialDate};
+pub use date::{DatePrecision, PartialDate, month_name};
 pub use language::{detect_script_lang, english_name, iso639_1};
 pub use record::{Provenance, Record, Source};
 pub use text::{Note, Text, TextRole};

@@ -16,27 +16,9 @@ use crate::model::{PartialDate, english_name};
 use super::markup::{clean, path_segment};
 use super::params::{Facet, SearchParams};
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// The name of month `m` (1-12).
 pub fn month_name(m: u8) -> &'static str {
-    MONTHS
-        .get(usize::from(m).wrapping_sub(1))
-        .copied()
-        .unwrap_or("")
+    crate::model::month_name(m).unwrap_or("")
 }
 
 /// A date for reading: "13 July 1950", "July 1950", "1950"; "undated" without one.
