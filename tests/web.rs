@@ -254,6 +254,11 @@ fn home_says_what_the_archive_holds() {
     let notable = between(&html, "id=\"notable-h\"", "</section>");
     assert!(notable.contains("/documents/wcda-134278"), "{notable}");
     assert!(html.contains("id=\"recent-h\""));
+    // A Russian title in an English page says its language.
+    assert!(
+        html.contains(" lang=\"ru\">По указанию министра"),
+        "no lang on a Russian title"
+    );
     // The site and its search for search engines.
     let ld: Value = serde_json::from_str(between(
         &html,

@@ -144,6 +144,8 @@ pub struct FileView {
 pub struct DocumentPage {
     /// Its title.
     pub title: String,
+    /// The title's language when its script tells, or empty.
+    pub title_lang: String,
     /// The date for reading, and as ISO.
     pub date: String,
     /// ISO 8601 date, or empty.
@@ -260,6 +262,7 @@ impl DocumentPage {
         let json_ld = schema_org::json_ld_script(&schema_org::json_ld(record, &canonical));
         DocumentPage {
             title: clean(&record.title),
+            title_lang: super::script_lang(&record.title),
             date: date_long(record.date.as_ref()),
             iso_date: record.date.map(|d| d.to_string()).unwrap_or_default(),
             doc_type: record.doc_type.as_deref().map(clean).unwrap_or_default(),

@@ -38,6 +38,16 @@ pub fn language(code: &str) -> String {
     english_name(code).unwrap_or_else(|| clean(code))
 }
 
+/// The language of a title or name written in another script than the page's English
+/// (`ru` for Cyrillic, `zh`, `ja`, `ko`…), for its `lang` attribute; empty for Latin script,
+/// whose language the script does not tell.
+pub fn script_lang(text: &str) -> String {
+    match crate::model::detect_script_lang(text) {
+        Some("en") | None => String::new(),
+        Some(code) => code.to_string(),
+    }
+}
+
 /// The page of a document.
 pub fn document_href(id: &str) -> String {
     format!("/documents/{}", path_segment(id))
@@ -65,6 +75,8 @@ pub struct Item {
     pub iso_date: String,
     /// Its type, or empty.
     pub doc_type: String,
+    /// The title's language when its script tells (`ru`), or empty.
+    pub lang: String,
 }
 
 impl Item {
@@ -76,6 +88,7 @@ impl Item {
             date: date_long(s.date.as_ref()),
             iso_date: s.date.map(|d| d.to_string()).unwrap_or_default(),
             doc_type: s.doc_type.as_deref().map(clean).unwrap_or_default(),
+            lang: script_lang(&s.title),
         }
     }
 }

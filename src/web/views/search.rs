@@ -22,6 +22,10 @@ pub struct HitView {
     pub snippet_html: String,
     /// Where the snippet is from: "from the translation", or empty.
     pub snippet_source: String,
+    /// The title's language when its script tells, or empty.
+    pub lang: String,
+    /// The snippet's language when its script tells, or empty.
+    pub snippet_lang: String,
 }
 
 /// A chosen filter, with the link that removes it.
@@ -171,6 +175,8 @@ impl SearchPage {
             .map(|h| HitView {
                 href: document_href(&h.id),
                 title: clean(&h.title),
+                lang: super::script_lang(&h.title),
+                snippet_lang: super::script_lang(&h.snippet),
                 date: date_long(h.date.as_deref().and_then(|d| d.parse().ok()).as_ref()),
                 iso_date: h.date.as_deref().map(clean).unwrap_or_default(),
                 snippet_html: h.snippet.clone(),
