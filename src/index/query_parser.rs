@@ -147,6 +147,12 @@ impl FondsQueryParser {
             query: query.to_string(),
             message,
         };
+        if let Some(field) = exists_query_on(&ast) {
+            return Err(user_error(format!(
+                "`{field}:*` (any value) can be asked only of date_start, date_end and id; to see \
+                 every document, leave the query empty"
+            )));
+        }
         let ast = rewrite(ast).map_err(|field| {
             user_error(format!(
                 "there is no field `{field}`; fields are: {}. To search for the text \
@@ -217,6 +223,25 @@ fn check_size(query: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The field of the first `field:*` (exists) query on a field without fast values, which
+/// tantivy cannot answer.
+fn exists_query_on(ast: &UserInputAst) -> Option<String> {
+    match ast {
+        UserInputAst::Clause(clauses) => clauses.iter().find_map(|(_, a)| exists_query_on(a)),
+        UserInputAst::Boost(a, _) => exists_query_on(a),
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Exists { field } => {
+                let fast = matches!(
+                    resolve(field),
+                    Some(Target::Field(n)) if [names::DATE_START, names::DATE_END, names::ID].contains(&n)
+                );
+                (!fast).then(|| field.clone())
+            }
+            _ => None,
+        },
+    }
 }
 
 /// Maps field aliases to schema fields; `Err(field)` for a field name that does not exist.
@@ -334,5 +359,20 @@ mod tests {
         // Parentheses inside quotes, and ordinary boolean queries, are fine.
         assert!(check_size(&format!("\"{}\"", "(".repeat(100))).is_ok());
         assert!(check_size("(Stalin OR Сталин) AND NOT -Truman +Korea").is_ok());
+    }
+
+    #[test]
+    fn any_value_queries_on_text_fields_are_named() {
+        let ast = |q| tantivy::query_grammar::parse_query(q).unwrap();
+        assert_eq!(
+            super::exists_query_on(&ast("Korea AND title:*")).as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            super::exists_query_on(&ast("(a OR body:*)^2")).as_deref(),
+            Some("body")
+        );
+        assert_eq!(super::exists_query_on(&ast("date_start:*")), None);
+        assert_eq!(super::exists_query_on(&ast("Korea")), None);
     }
 }
