@@ -799,3 +799,37 @@ fn author_and_recipient_filters_and_facets_keep_names_as_written() {
     assert_eq!(authors, expected);
     assert!(authors.windows(2).all(|w| w[0].1 >= w[1].1));
 }
+
+#[test]
+fn a_word_with_a_star_finds_every_word_it_begins() {
+    let f = fixture();
+    // tantivy's parser alone finds nothing for one word with `*`.
+    let nicaragua = search(&f.index, "Nicaragua").total;
+    assert!(nicaragua > 5);
+    assert!(search(&f.index, "nicarag*").total >= nicaragua);
+    assert_eq!(
+        ids(&search(&f.index, "Nicarag* AND original:Сталин*")),
+        Vec::<&str>::new()
+    );
+    // Russian: the prefix of a name in any case.
+    assert_eq!(ids(&search(&f.index, "original:Стали*")), ["wcda-134278"]);
+    assert_eq!(
+        ids(&search(&f.index, "Мао Цзэ*")),
+        ["wcda-113729", "wcda-134278"]
+    );
+    // A whole word with a star, longer than its stem (`secretary` is indexed `secretari`).
+    let secretary = search(&f.index, "secretary");
+    assert!(secretary.total > 0);
+    for id in ids(&secretary) {
+        assert!(ids(&search(&f.index, "secretary*")).contains(&id), "{id}");
+    }
+    // Snippets mark the words found.
+    let r = search(&f.index, "nicarag*");
+    assert!(
+        r.hits.iter().any(|h| h.snippet.contains("<mark>Nicaragua")),
+        "{:?}",
+        r.hits[0].snippet
+    );
+    // Quoted phrases with a star stay tantivy's phrase prefixes.
+    assert!(search(&f.index, "\"Mosquito Reser\"*").total > 0);
+}

@@ -680,6 +680,17 @@ fn the_api_answers_as_the_command_line_does() {
         }
     }
     assert_eq!(seen.len(), total);
+    // A prefix that stands for too many words is searched for the first of them, with a warning.
+    let s_star = s.get("/api/search?q=s*").json();
+    assert!(s_star["total"].as_u64().unwrap() > 100);
+    assert!(
+        s_star["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("`s*` stands for more than 200 words"),
+        "{}",
+        s_star["warnings"]
+    );
     // Errors are JSON with a code.
     let r = s.get("/api/search?q=auther:x");
     assert_eq!(r.status, 400);

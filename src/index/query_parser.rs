@@ -100,7 +100,11 @@ impl FondsQueryParser {
     }
 
     /// Parses a user's query (see [`SearchRequest`](super::SearchRequest) for the language).
-    pub fn parse(&self, query: &str) -> Result<ParsedQuery, IndexError> {
+    pub fn parse(
+        &self,
+        query: &str,
+        searcher: &tantivy::Searcher,
+    ) -> Result<ParsedQuery, IndexError> {
         let trimmed = query.trim();
         if trimmed.is_empty() || trimmed == "*" {
             return Ok(ParsedQuery {
@@ -120,7 +124,7 @@ impl FondsQueryParser {
                 let (ast, errors) = query_grammar::parse_query_lenient(trimmed);
                 if errors.is_empty() {
                     // Recovered without loss (a lone apostrophe: `Stalin's treaty`).
-                    return self.build(query, ast, warnings);
+                    return self.build(query, ast, warnings, searcher);
                 }
                 let detail = errors
                     .iter()
@@ -134,14 +138,15 @@ impl FondsQueryParser {
                 ast
             }
         };
-        self.build(query, ast, warnings)
+        self.build(query, ast, warnings, searcher)
     }
 
     fn build(
         &self,
         query: &str,
         ast: UserInputAst,
-        warnings: Vec<String>,
+        mut warnings: Vec<String>,
+        searcher: &tantivy::Searcher,
     ) -> Result<ParsedQuery, IndexError> {
         let user_error = |message: String| IndexError::Query {
             query: query.to_string(),
@@ -160,6 +165,7 @@ impl FondsQueryParser {
                 known_fields()
             ))
         })?;
+        let ast = expand_prefixes(ast, searcher, &mut warnings);
         let query = self
             .parser
             .build_query_from_user_input_ast(ast)
@@ -223,6 +229,166 @@ fn check_size(query: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The most index terms one `word*` stands for in one field.
+pub(crate) const MAX_PREFIX_TERMS: usize = 200;
+
+/// The fields a query word without a field searches.
+const DEFAULT_FIELDS: [&str; 6] = [
+    names::TITLE,
+    names::SUMMARY,
+    names::ORIGINAL,
+    names::TRANSLATION,
+    names::NAMES,
+    names::REFS,
+];
+
+/// Replaces every one-word prefix query (`nicarag*`, `title:secretar*`) by the set of index
+/// terms it stands for. tantivy's parser only takes prefixes of phrases of two or more words
+/// (`"big bad wo"*`) and finds nothing for one. The index holds stems, so the terms are those
+/// that start with the folded word or with its stem (`secretary*` → `secretari…`), in each
+/// field searched, at most [`MAX_PREFIX_TERMS`] (with a warning when there are more); only
+/// terms the analyzer leaves as they are, since the set's elements are analyzed again.
+fn expand_prefixes(
+    ast: UserInputAst,
+    searcher: &tantivy::Searcher,
+    warnings: &mut Vec<String>,
+) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(clauses) => UserInputAst::Clause(
+            clauses
+                .into_iter()
+                .map(|(occur, a)| (occur, expand_prefixes(a, searcher, warnings)))
+                .collect(),
+        ),
+        UserInputAst::Boost(a, boost) => {
+            UserInputAst::Boost(Box::new(expand_prefixes(*a, searcher, warnings)), boost)
+        }
+        UserInputAst::Leaf(leaf) => match *leaf {
+            UserInputLeaf::Literal(lit) if prefix_word(&lit).is_some() => {
+                let word = prefix_word(&lit).unwrap_or_default();
+                let fields: Vec<String> = match &lit.field_name {
+                    Some(f) => vec![f.clone()],
+                    None => DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect(),
+                };
+                let mut sets = Vec::new();
+                for field in fields {
+                    let (elements, more) = prefix_terms(searcher, &field, &word);
+                    if more {
+                        warnings.push(format!(
+                            "`{word}*` stands for more than {MAX_PREFIX_TERMS} words in {field}; \
+                             the first {MAX_PREFIX_TERMS} were searched: type more letters"
+                        ));
+                    }
+                    sets.push((
+                        Some(Occur::Should),
+                        UserInputAst::Leaf(Box::new(UserInputLeaf::Set {
+                            field: Some(field),
+                            elements,
+                        })),
+                    ));
+                }
+                UserInputAst::Clause(sets)
+            }
+            leaf => UserInputAst::Leaf(Box::new(leaf)),
+        },
+    }
+}
+
+/// The word whose continuations `lit` asks for: `nicarag*` (the grammar keeps the `*` in an
+/// unquoted word) or `"nicarag"*`; `None` for anything else.
+fn prefix_word(lit: &tantivy::query_grammar::UserInputLiteral) -> Option<String> {
+    let word = if lit.prefix {
+        lit.phrase.as_str()
+    } else if lit.delimiter == Delimiter::None {
+        lit.phrase.strip_suffix('*').filter(|w| !w.ends_with('*'))?
+    } else {
+        return None;
+    };
+    is_one_word(word).then(|| word.to_string())
+}
+
+fn is_one_word(text: &str) -> bool {
+    let mut analyzer = super::analyzer::fonds_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut n = 0;
+    while stream.advance() {
+        n += 1;
+    }
+    n == 1
+}
+
+/// The index terms of `field` that start with `word` folded, or with its stem (at most
+/// [`MAX_PREFIX_TERMS`]), and whether there were more.
+fn prefix_terms(searcher: &tantivy::Searcher, field: &str, word: &str) -> (Vec<String>, bool) {
+    let Ok(field) = searcher.schema().get_field(field) else {
+        return (Vec::new(), false);
+    };
+    let folded = super::analyzer::fold_keyword(word);
+    let mut analyzer = super::analyzer::fonds_analyzer();
+    let stem = analyzer.token_stream(word).next().map(|t| t.text.clone());
+    let (mut found, mut more) = terms_starting(searcher, field, &folded);
+    if let Some(stem) = stem.filter(|s| *s != folded) {
+        if folded.starts_with(stem.as_str()) {
+            // `стали*`: the word itself is indexed as its stem `стал`; longer words start
+            // with `стали` (`сталин`).
+            found.insert(stem);
+        } else {
+            // `secretary*`: indexed as `secretari…`, which the folded word does not begin.
+            let (by_stem, more_by_stem) = terms_starting(searcher, field, &stem);
+            more |= more_by_stem;
+            found.extend(by_stem);
+        }
+    }
+    // The set's elements are analyzed again: keep the terms the analyzer maps to themselves.
+    let elements = found
+        .into_iter()
+        .filter(|term| {
+            let mut stream = analyzer.token_stream(term);
+            matches!(stream.next(), Some(t) if t.text == *term) && stream.next().is_none()
+        })
+        .collect();
+    (elements, more)
+}
+
+/// The terms of `field` in every segment that start with `prefix`, at most
+/// [`MAX_PREFIX_TERMS`], and whether there were more.
+fn terms_starting(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+    prefix: &str,
+) -> (std::collections::BTreeSet<String>, bool) {
+    let prefixes = [prefix];
+    let mut found = std::collections::BTreeSet::new();
+    let mut more = false;
+    'segments: for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        for prefix in &prefixes {
+            let Ok(mut terms) = inverted.terms().range().ge(prefix.as_bytes()).into_stream() else {
+                continue;
+            };
+            while terms.advance() {
+                let Ok(term) = std::str::from_utf8(terms.key()) else {
+                    continue;
+                };
+                if !term.starts_with(prefix) {
+                    break;
+                }
+                if found.len() >= MAX_PREFIX_TERMS {
+                    if !found.contains(term) {
+                        more = true;
+                        break 'segments;
+                    }
+                    continue;
+                }
+                found.insert(term.to_string());
+            }
+        }
+    }
+    (found, more)
 }
 
 /// The field of the first `field:*` (exists) query on a field without fast values, which

@@ -22,7 +22,8 @@ pub enum Sort {
 /// Words are stemmed and folded by the `fonds` analyzer and all must match (AND by default),
 /// each in any of title (boost 2), summary (1.5), original, translation, names and refs.
 /// Supported: `"phrases"`, `AND`, `OR`, `NOT`, `-word`, `+word`, `(groups)`, `word^2`,
-/// and field queries:
+/// `word*` (every word it begins: `nicarag*`, `Стали*`; at most 200 per field, with a warning
+/// beyond), `"a phra"*`, and field queries:
 ///
 /// | write | searches |
 /// |---|---|

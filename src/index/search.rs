@@ -24,7 +24,8 @@ impl Index {
         let inner = &self.inner;
         let fields = &inner.fields;
         let t = IndexError::tantivy(&inner.dir, "search");
-        let parsed = inner.parser.parse(&req.query)?;
+        let searcher = inner.reader.searcher();
+        let parsed = inner.parser.parse(&req.query, &searcher)?;
 
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         let keyword = |field, value: &str| -> Box<dyn Query> {
@@ -95,7 +96,6 @@ impl Index {
             Sort::DateAsc => Some(Order::Asc),
             Sort::DateDesc => Some(Order::Desc),
         };
-        let searcher = inner.reader.searcher();
         let generation = searcher.generation().generation_id();
         let cached = if browse_all && req.facets {
             let cache = inner
