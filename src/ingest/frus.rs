@@ -16,7 +16,11 @@
 //!   the FRUS attributes `frus:doc-dateTime-min`/`-max` (to the precision they agree on), then
 //!   the dateline's words ("January 25, 1894"; never a date of receipt, "[Received …]"), then a month and year in the head (protocols:
 //!   "…held at Geneva on the 14th of August, 1872."). A document with no date at all gets a
-//!   [`Diagnostic`]. **place_written** is the dateline's `placeName`.
+//!   [`Diagnostic`]. Slips of the edition are mended, each with a [`Diagnostic`]: an attribute
+//!   date whose year is not the year the dateline's words give (`when="0201-06-05"` for "June
+//!   5–17, 1864") takes the words' year and keeps its month and day; a year before 1776 (a
+//!   misprinted "1670" in the 1870 volume, or a wrong `@when` on a dateline without a year)
+//!   takes the volume's year. **place_written** is the dateline's `placeName`.
 //! - **doc_type**, a conservative rule: "Telegram" when one of the document's own source notes
 //!   says telegram ("[Telegram.]", "861.51/131: Telegram"); else "Memorandum" when the head or a
 //!   source note says memorandum; else "Telegram" when the head says telegram ("Telegraphic
@@ -1226,6 +1230,54 @@ impl<'a> VolumeReader<'a> {
             .or_else(|| date_from_attrs(doc).map(|d| (d, "frus:doc-dateTime")))
             .or_else(|| date_words().map(|d| (d, "dateline text")))
             .or_else(|| date_from_words(&record.title, true).map(|d| (d, "head")));
+        // A dateline's `@when` (or the document's attributes) whose year disagrees with the
+        // year its own text gives is a slip of the edition (`when="0201-06-05"` for "June
+        // 5–17, 1864"): the text's year is taken, with the month and day of `@when` (which
+        // follow the calendar the edition normalised to), and the import says so.
+        let found = match (found, date_words()) {
+            (Some((date, from)), Some(words))
+                if from != "dateline text" && words.year != date.year =>
+            {
+                let mended = match (date.month, date.day) {
+                    (Some(m), Some(d)) => PartialDate::ymd(words.year, m, d),
+                    (Some(m), None) => PartialDate::ym(words.year, m),
+                    _ => None,
+                }
+                .unwrap_or(words);
+                self.diagnostics.push(Diagnostic {
+                    location: locator.clone(),
+                    message: format!(
+                        "the {from} date {date} disagrees with the year of the dateline's \
+                         text ({}); {mended} is used",
+                        words.year
+                    ),
+                });
+                Some((mended, "dateline text"))
+            }
+            (found, _) => found,
+        };
+        // FRUS prints no document older than the United States: a year before 1776 (a
+        // misprint, "November 1, 1670" in the 1870 volume; or a dateline without a year and a
+        // wrong `@when`) takes the volume's year.
+        let found = match (found, volume_year(&self.volume_id())) {
+            (Some((date, from)), Some(year)) if date.year < 1776 => {
+                let mended = match (date.month, date.day) {
+                    (Some(m), Some(d)) => PartialDate::ymd(year, m, d),
+                    (Some(m), None) => PartialDate::ym(year, m),
+                    _ => PartialDate::y(year),
+                };
+                self.diagnostics.push(Diagnostic {
+                    location: locator.clone(),
+                    message: format!(
+                        "the {from} date {date} is older than any FRUS document; the \
+                         volume's year is used{}",
+                        mended.map(|m| format!(" ({m})")).unwrap_or_default()
+                    ),
+                });
+                mended.map(|m| (m, from))
+            }
+            (found, _) => found,
+        };
         let mut date_source = None;
         if let Some((date, from)) = found {
             record.date = Some(date);
@@ -1539,6 +1591,16 @@ fn display_name(listed: &str) -> String {
         [last, first] if !first.is_empty() && !last.is_empty() => format!("{first} {last}"),
         _ => listed.to_string(),
     }
+}
+
+/// The first year a FRUS volume id names: `frus1870` → 1870, `frus1969-76v01` → 1969.
+fn volume_year(volume: &str) -> Option<i32> {
+    let digits: String = volume
+        .strip_prefix("frus")?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (digits.len() == 4).then(|| digits.parse().ok()).flatten()
 }
 
 /// The ISO date part of an attribute value: `1917-04-03T18:00:00` → `1917-04-03`.

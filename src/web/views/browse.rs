@@ -83,7 +83,7 @@ impl CollectionsPage {
     /// Builds the list.
     pub fn new(collections: &[Collection]) -> CollectionsPage {
         CollectionsPage {
-            collections: collections.iter().map(CollectionItem::of).collect(),
+            collections: super::home::chronological(collections),
         }
     }
 }

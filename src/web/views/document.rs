@@ -202,6 +202,38 @@ fn heading(text: &Text) -> String {
     }
 }
 
+/// "Original (Russian)" → "original (Russian)".
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The label of a field the source holds beyond the record's own (`extra`), by its name.
+fn extra_label(name: &str) -> String {
+    match name {
+        "dateline" => "Dateline".into(),
+        "doc_number" => "Document number".into(),
+        "source_note" => "Source note".into(),
+        "frus_subtype" => "FRUS document type".into(),
+        "date_source" => "Date taken from".into(),
+        "pages" => "Pages".into(),
+        "enclosed_in" => "Enclosed in".into(),
+        "original_archive" => "Original archive".into(),
+        "transmitted_via" => "Transmitted via".into(),
+        other => {
+            let spaced = clean(other).replace('_', " ");
+            let mut chars = spaced.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
 fn class(text: &Text) -> &'static str {
     match text.role {
         TextRole::Transcript => "original",
@@ -229,7 +261,7 @@ impl DocumentPage {
             .enumerate()
             .filter(|(_, t)| !t.notes.is_empty())
             .map(|(k, t)| NotesView {
-                heading: format!("Notes to the {}", heading(t).to_lowercase()),
+                heading: format!("Notes to the {}", lowercase_first(&heading(t))),
                 lang: clean(&t.lang),
                 id: format!("t{}-n", k + 1),
                 notes: t
@@ -447,7 +479,12 @@ fn fields(r: &Record) -> Vec<Field> {
     push("Credits", list(&r.credits, None));
     push("Rights", r.rights.iter().map(|v| Value::text(v)).collect());
     for (name, value) in &r.extra {
-        push(&clean(name), vec![Value::text(value)]);
+        let value = if name == "enclosed_in" {
+            Value::link(value, document_href(value.trim()))
+        } else {
+            Value::text(value)
+        };
+        push(&extra_label(name), vec![value]);
     }
     let p = &r.provenance;
     let mut provenance = vec![Value::code(&p.source_file)];

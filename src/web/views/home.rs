@@ -41,6 +41,20 @@ impl CollectionItem {
     }
 }
 
+/// Collections for reading: oldest first (by their first date; undated last), then by name
+/// regardless of case.
+pub fn chronological(collections: &[Collection]) -> Vec<CollectionItem> {
+    let mut sorted: Vec<&Collection> = collections.iter().collect();
+    sorted.sort_by_cached_key(|c| {
+        (
+            c.first_date.is_none(),
+            c.first_date.map(|d| d.start_key()),
+            c.name.to_lowercase(),
+        )
+    });
+    sorted.into_iter().map(CollectionItem::of).collect()
+}
+
 /// The home page.
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -79,7 +93,10 @@ impl HomePage {
                     .any(|f| f.param() == b.id)
             })
             .map(|mut b| {
-                b.links.truncate(12);
+                // Decades are few and in order: all of them; of the others, the 12 largest.
+                if b.id != Facet::Decade.param() {
+                    b.links.truncate(12);
+                }
                 b
             })
             .collect();
@@ -88,7 +105,7 @@ impl HomePage {
             facets,
             recent: recent.iter().map(Item::of).collect(),
             notable: notable.iter().map(Item::of).collect(),
-            collections: collections.iter().map(CollectionItem::of).collect(),
+            collections: chronological(collections),
             canonical: format!("{base_url}/"),
             json_ld: schema_org::json_ld_script(&serde_json::json!({
                 "@context": "https://schema.org",
