@@ -375,6 +375,16 @@ fn date_range_sorting_and_pages_have_stable_urls() {
         "{ids:?}"
     );
     assert!(july.contains("Dated 1950-07 to 1950-07"));
+    // A range that runs backwards is said to, and a decade is a decade.
+    let backwards = s.page("/search?q=Nicaragua&from=1960&to=1950");
+    assert_eq!(total(&backwards), 0);
+    assert!(backwards.contains("The range runs backwards: 1960 is after 1950"));
+    let decade = s.page("/search?q=Nicaragua&decade=1894");
+    assert!(decade.contains("Decade: 1890s"));
+    assert_eq!(
+        total(&decade),
+        total(&s.page("/search?q=Nicaragua&decade=1890"))
+    );
 }
 
 #[test]
@@ -561,7 +571,7 @@ fn a_frus_document_keeps_its_footnotes_apart() {
     let text = between(&with_notes, "<section class=\"text ", "</section>");
     let notes = between(&with_notes, "<aside class=\"notes\"", "</aside>");
     assert!(text.contains("id=\"p1\""));
-    assert!(notes.contains("<ol lang=\"en\">"), "{notes}");
+    assert!(notes.contains("<ul class=\"note-list\" lang=\"en\">"), "{notes}");
     // A note's text is not in the body.
     let first_note = between(notes, "<li id=\"t1-n1\">", "</li>");
     let note_text = first_note.rsplit("</span> ").next().unwrap();

@@ -169,7 +169,7 @@ impl FondsQueryParser {
         let query = self
             .parser
             .build_query_from_user_input_ast(ast)
-            .map_err(|e| user_error(e.to_string()))?;
+            .map_err(|e| user_error(plain_error(&e)))?;
         Ok(ParsedQuery {
             query,
             match_all: false,
@@ -229,6 +229,24 @@ fn check_size(query: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// tantivy's parser errors, in the words of our query language.
+fn plain_error(e: &tantivy::query::QueryParserError) -> String {
+    use tantivy::query::QueryParserError as E;
+    match e {
+        E::UnsupportedQuery(m) if m.contains("specific field") => {
+            "a range (`>`, `<`, `[a TO b]`) needs a field: `date_start:>=19500101`; to search \
+             for `<` or `>` as text, put it in quotes"
+                .to_string()
+        }
+        E::ExpectedInt(_) | E::ExpectedFloat(_) | E::ExpectedBool(_) => {
+            "date_start and date_end take dates as numbers written yyyymmdd: \
+             `date_start:[19500101 TO 19501231]`"
+                .to_string()
+        }
+        e => e.to_string(),
+    }
 }
 
 /// The most index terms one `word*` stands for in one field.

@@ -160,8 +160,13 @@ impl SearchParams {
                 "cursor" => p.offset = number("cursor", &value, 0, MAX_OFFSET)?,
                 name => {
                     if let Some(facet) = Facet::from_param(name) {
+                        let mut value = value;
                         if matches!(facet, Facet::Decade | Facet::Year) {
-                            number(name, &value, 1, 9999)?;
+                            let n = number(name, &value, 1, 9999)?;
+                            if facet == Facet::Decade {
+                                // `decade=2005` is the 2000s.
+                                value = (n - n % 10).max(1).to_string();
+                            }
                         }
                         p.filters.retain(|(f, _)| *f != facet);
                         p.filters.push((facet, value));

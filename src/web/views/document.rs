@@ -264,11 +264,16 @@ impl DocumentPage {
                 heading: format!("Notes to the {}", lowercase_first(&heading(t))),
                 lang: clean(&t.lang),
                 id: format!("t{}-n", k + 1),
-                notes: t
-                    .notes
-                    .iter()
-                    .map(|n| (clean(&n.n), paragraph(&n.body)))
-                    .collect(),
+                // A note printed once per mention ("* Had not returned…" 85 times) is listed
+                // once.
+                notes: {
+                    let mut seen = std::collections::HashSet::new();
+                    t.notes
+                        .iter()
+                        .filter(|n| seen.insert((n.n.as_str(), n.body.as_str())))
+                        .map(|n| (clean(&n.n), paragraph(&n.body)))
+                        .collect()
+                },
             })
             .collect();
         let place = neighbours.and_then(|n| {

@@ -3,6 +3,7 @@
 use askama::Template;
 
 use crate::index::{SearchResults, Sort};
+use crate::model::PartialDate;
 
 use super::super::markup::clean;
 use super::super::params::{MAX_OFFSET, PAGE_SIZE, SearchParams};
@@ -221,6 +222,21 @@ impl SearchPage {
             });
         }
         page.notes.extend(results.warnings.iter().map(|w| clean(w)));
+        let date = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<PartialDate>().ok());
+        if let (Some(from), Some(to)) = (date(&params.from), date(&params.to))
+            && from.start_key() > to.end_key()
+        {
+            page.notes.push(format!(
+                "The range runs backwards: {from} is after {to}, so no document can fall in it."
+            ));
+        }
+        if results.total > MAX_OFFSET {
+            page.notes.push(format!(
+                "Only the first {MAX_OFFSET} of {} documents can be paged through: narrow the \
+                 search, or reverse the sort to reach the others.",
+                results.total
+            ));
+        }
         page.api_href = {
             let mut p = params.clone();
             p.limit = PAGE_SIZE;
