@@ -571,7 +571,10 @@ fn a_frus_document_keeps_its_footnotes_apart() {
     let text = between(&with_notes, "<section class=\"text ", "</section>");
     let notes = between(&with_notes, "<aside class=\"notes\"", "</aside>");
     assert!(text.contains("id=\"p1\""));
-    assert!(notes.contains("<ul class=\"note-list\" lang=\"en\">"), "{notes}");
+    assert!(
+        notes.contains("<ul class=\"note-list\" lang=\"en\">"),
+        "{notes}"
+    );
     // A note's text is not in the body.
     let first_note = between(notes, "<li id=\"t1-n1\">", "</li>");
     let note_text = first_note.rsplit("</span> ").next().unwrap();
@@ -816,4 +819,61 @@ fn snapshots_of_the_document_page_and_the_json_shapes() {
     }
     insta::assert_json_snapshot!("api_search_38th_parallel", search);
     insta::assert_json_snapshot!("api_collections", s.get("/api/collections").json());
+}
+
+#[test]
+fn a_frus_host_lists_its_enclosures_and_an_enclosure_links_its_host() {
+    let volume = root().join("../shared/corpus/frus/frus1861.xml");
+    if !volume.is_file() {
+        println!("skipping: ../shared/corpus/frus/frus1861.xml not found");
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-enclosures");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(&dir)
+        .arg("import")
+        .arg(&volume)
+        .env_remove("FONDS_DATA")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(&dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while stdout.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let addr = String::from_utf8(line)
+        .unwrap()
+        .trim_start_matches("listening on http://")
+        .to_string();
+    let s = Server { child, addr };
+    let host = s.page("/documents/frus1861-d10");
+    let list = between(&host, "id=\"enclosures-h\"", "</section>");
+    assert!(
+        list.contains("href=\"/documents/frus1861-d10-enc1\""),
+        "{list}"
+    );
+    let enclosure = s.page("/documents/frus1861-d10-enc1");
+    assert!(enclosure.contains(
+        "<dt>Enclosed in</dt>\n    <dd><a href=\"/documents/frus1861-d10\">frus1861-d10</a></dd>"
+    ));
+    // A document with no enclosure lists none.
+    assert!(
+        !s.page("/documents/frus1861-d1")
+            .contains("id=\"enclosures-h\"")
+    );
 }

@@ -178,6 +178,8 @@ pub struct DocumentPage {
     pub place: Option<Place>,
     /// Its archival files.
     pub files: Vec<FileView>,
+    /// The records printed inside it (FRUS enclosures), set by the handler.
+    pub enclosures: Vec<Item>,
     /// The record as JSON.
     pub api_href: String,
 }
@@ -319,6 +321,7 @@ impl DocumentPage {
             canonical,
             place,
             files,
+            enclosures: Vec::new(),
             api_href: format!("/api{}", document_href(&record.id)),
         }
     }
