@@ -138,11 +138,16 @@ impl Response {
 impl Server {
     /// Sends `GET target` as written (not re-encoded) and reads the whole response.
     fn get(&self, target: &str) -> Response {
+        self.request("GET", target)
+    }
+
+    /// Sends `METHOD target` with no body and reads the whole response.
+    fn request(&self, method: &str, target: &str) -> Response {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         write!(
             s,
-            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             self.addr
         )
         .unwrap();
@@ -711,6 +716,11 @@ fn the_api_answers_as_the_command_line_does() {
     let r = s.get("/api/search?sort=best");
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["code"], "invalid_parameter");
+    // Other methods: 405 with Allow, as JSON under /api/.
+    let r = s.request("POST", "/api/search?q=x");
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET,HEAD"));
+    assert_eq!(r.json()["error"]["code"], "method_not_allowed");
     // Collections.
     let c = s.get("/api/collections").json();
     let names: Vec<&str> = c["collections"]

@@ -23,6 +23,12 @@ pub enum WebError {
         /// What is wrong and how to put it right.
         message: String,
     },
+    /// The URL exists but not for this method (the API and the pages only answer GET and HEAD).
+    #[error("{method} is not allowed here; use GET")]
+    MethodNotAllowed {
+        /// The method asked for.
+        method: String,
+    },
     /// The archive is busy (its index is being rebuilt by another process).
     #[error("{message}")]
     Unavailable {
@@ -48,6 +54,7 @@ impl WebError {
         match self {
             WebError::NotFound { .. } => StatusCode::NOT_FOUND,
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            WebError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             WebError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -58,6 +65,7 @@ impl WebError {
         match self {
             WebError::NotFound { .. } => "not_found",
             WebError::BadRequest { code, .. } => code,
+            WebError::MethodNotAllowed { .. } => "method_not_allowed",
             WebError::Unavailable { .. } => "unavailable",
             WebError::Internal => "internal",
         }

@@ -10,7 +10,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use super::routes::{api, assets, browse, documents, fallback, home, search};
+use super::routes::{api, assets, browse, documents, fallback, home, method_not_allowed, search};
 use super::{AppState, WebConfig};
 use crate::archive::Archive;
 
@@ -44,6 +44,7 @@ pub fn router(archive: Arc<Archive>, config: WebConfig) -> Router {
         .route("/assets/fonds.css", get(assets::css))
         .route("/assets/fonds.js", get(assets::js))
         .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -29,6 +29,7 @@ impl IntoResponse for PageError {
         let heading = match &self.0 {
             WebError::NotFound { .. } => "Not found",
             WebError::BadRequest { .. } => "That request cannot be answered",
+            WebError::MethodNotAllowed { .. } => "Only reading is allowed here",
             WebError::Unavailable { .. } => "The archive is busy",
             WebError::Internal => "Something went wrong",
         };
@@ -80,6 +81,18 @@ pub async fn fallback(uri: Uri) -> Response {
         ApiError(what).into_response()
     } else {
         PageError(what).into_response()
+    }
+}
+
+/// A known URL asked with another method than GET or HEAD: 405, as JSON under `/api/`.
+pub async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> Response {
+    let e = WebError::MethodNotAllowed {
+        method: method.to_string(),
+    };
+    if uri.path().starts_with("/api/") || uri.path() == "/openapi.json" {
+        ApiError(e).into_response()
+    } else {
+        PageError(e).into_response()
     }
 }
 
