@@ -7,10 +7,11 @@
 //!
 //! | element | note | bibliography |
 //! |---|---|---|
-//! | authors | first, "A to R," only when the title does not already name them | first, always |
+//! | authors | first, "A to R," only when the title does not already name them | first, always, without titles of address ("Mr. Motley" → "Motley") |
 //! | title | `"Title,"` (no comma after a final `?` or `!`) | `"Title."` |
+//! | no title | "A to R, telegram," / "Telegram to R," / "Untitled document," | "Telegram to R." / "Untitled document." |
 //! | date | July 13, 1950 / July 1950 / 1950 / n.d. | the same, N.d. |
-//! | archival references | "RGASPI, f. 558, op. 11, d. 334, l. 85; …" | the same |
+//! | archival references | "RGASPI, f. 558, op. 11, d. 334, l. 85; …", "file 724.3415/3603" | the same, "File 724.3415/3603" |
 //! | translators | trans. A and B | Translated by A and B |
 //! | printed collection | in Collection Title, doc. 1 | In Collection Title, doc. 1 |
 //! | publisher, URL | Wilson Center Digital Archive, https://… | the same |
@@ -18,7 +19,9 @@
 //! Archival references of the Russian archives (f., op., d., l.) are written in the usual Latin
 //! form from their parsed parts ("ll.0085" → "l. 85", "РГАСПИ.ФН 558, ОП. N 11" → "RGASPI,
 //! f. 558, op. 11"), so that two spellings of one reference are cited once; any other reference,
-//! or one whose raw text says more than its parts (a "por." or "papka"), is cited as written.
+//! or one whose raw text says more than its parts (a "por." or "papka"), is cited as written,
+//! a bare State Department decimal file number labelled "file". Names written all in capitals
+//! ("CONSUL LIVERPOOL") are printed in title case in both forms.
 
 use crate::model::{ArchivalRef, DatePrecision, PartialDate, Record, TextRole};
 
@@ -43,11 +46,16 @@ pub fn chicago_note(record: &Record, url: &str) -> String {
             pieces.push(Piece::Plain(lead(record, Names::Note, !recipients_named)));
         }
         pieces.push(Piece::Title(cite.title.clone()));
-    } else if !record.authors.is_empty() {
-        // An untitled letter is cited by its correspondents: "Molotov to Stalin, …".
+    } else if !names(&record.authors, Form::Note).is_empty() {
+        // An untitled letter is cited by its correspondents: "Molotov to Stalin, …"; any other
+        // kind of document is named after them: "Consul Liverpool, telegram, …" (CMOS 14.232).
         pieces.push(Piece::Plain(lead(record, Names::Note, true)));
-    } else if let Some(description) = untitled_description(record) {
-        pieces.push(Piece::Plain(description));
+        if let Some(kind) = note_kind(record) {
+            pieces.push(Piece::Plain(kind));
+        }
+    } else {
+        let description = untitled_description(record, Form::Note);
+        pieces.push(Piece::Plain(description.unwrap_or_else(|| UNTITLED.into())));
     }
     pieces.push(Piece::Plain(
         cite.date.clone().unwrap_or_else(|| "n.d.".into()),
@@ -67,16 +75,15 @@ pub fn chicago_note(record: &Record, url: &str) -> String {
 pub fn chicago_bibliography(record: &Record, url: &str) -> String {
     let cite = Cite::of(record, url);
     let mut pieces = Vec::new();
-    if !record.authors.is_empty() {
-        pieces.push(Piece::Plain(join_names(
-            &clean_all(&record.authors),
-            Names::Bibliography,
-        )));
+    let authors = names(&record.authors, Form::Bibliography);
+    if !authors.is_empty() {
+        pieces.push(Piece::Plain(join_names(&authors, Names::Bibliography)));
     }
     if !cite.title.is_empty() {
         pieces.push(Piece::Title(cite.title.clone()));
-    } else if let Some(description) = untitled_description(record) {
-        pieces.push(Piece::Plain(description));
+    } else {
+        let description = untitled_description(record, Form::Bibliography);
+        pieces.push(Piece::Plain(description.unwrap_or_else(|| UNTITLED.into())));
     }
     pieces.push(Piece::Plain(
         cite.date.clone().unwrap_or_else(|| "N.d.".into()),
@@ -88,11 +95,14 @@ pub fn chicago_bibliography(record: &Record, url: &str) -> String {
 /// What both forms cite, cleaned for print.
 struct Cite {
     /// The title as cited: whitespace collapsed, inner double quotes made single, a FRUS
-    /// "No. 1." prefix that repeats the document number dropped, a closing period dropped.
+    /// "No. 1." prefix that repeats the document number dropped, a closing period dropped;
+    /// empty when there is none or it only stands for a missing one ("[Untitled]", or the
+    /// importer's "Document 7").
     title: String,
     /// The date written out, when there is one.
     date: Option<String>,
-    /// The archival references, in citation form, each once.
+    /// The archival references, in citation form, each once; a bare State Department decimal
+    /// file number labelled "file 724.3415/3603".
     archival: Vec<String>,
     /// The translators of the translations, each once.
     translators: Vec<String>,
@@ -137,10 +147,25 @@ impl Cite {
             .map(str::trim)
             .find(|u| !u.is_empty())
             .map(str::to_string);
+        let title = if is_placeholder_title(record, doc.as_deref()) {
+            String::new()
+        } else {
+            cite_title(&record.title, doc.as_deref())
+        };
+        let archival = archival_forms(&record.archival_refs)
+            .into_iter()
+            .map(|form| {
+                if is_decimal_file_number(&form) {
+                    format!("file {form}")
+                } else {
+                    form
+                }
+            })
+            .collect();
         Cite {
-            title: cite_title(&record.title, doc.as_deref()),
+            title,
             date: record.date.as_ref().map(long_date),
-            archival: archival_forms(&record.archival_refs),
+            archival,
             translators: translators(record),
             published,
             collection,
@@ -152,7 +177,12 @@ impl Cite {
     /// Everything after the date, in order.
     fn push_rest(&self, pieces: &mut Vec<Piece>, bibliography: bool) {
         if !self.archival.is_empty() {
-            pieces.push(Piece::Plain(self.archival.join("; ")));
+            let mut archival = self.archival.join("; ");
+            // A bibliography's element begins a sentence: "… 1934. File 724.3415/3603. In …".
+            if bibliography && archival.starts_with("file ") {
+                archival.replace_range(..1, "F");
+            }
+            pieces.push(Piece::Plain(archival));
         }
         if !self.translators.is_empty() {
             let by = if bibliography {
@@ -267,19 +297,49 @@ fn join_names(names: &[String], style: Names) -> String {
 
 /// The authors (as a note shows them), and " to " the recipients when `with_recipients`.
 fn lead(record: &Record, style: Names, with_recipients: bool) -> String {
-    let mut lead = join_names(&clean_all(&record.authors), style);
-    if with_recipients && !record.recipients.is_empty() {
+    let mut lead = join_names(&names(&record.authors, Form::Note), style);
+    let recipients = names(&record.recipients, Form::Note);
+    if with_recipients && !recipients.is_empty() {
         lead.push_str(" to ");
-        lead.push_str(&join_names(&clean_all(&record.recipients), style));
+        lead.push_str(&join_names(&recipients, style));
     }
     lead
 }
 
+/// What a citation gives for a document with neither a title nor anything that describes it
+/// (a type, recipients, authors): a descriptive phrase, capitalized and not quoted, as Chicago
+/// gives a generic title (CMOS 14.221), rather than a bare "n.d.".
+const UNTITLED: &str = "Untitled document";
+
+/// The kind of an untitled document with authors, as a note names it after them: "telegram",
+/// "memorandum"; none for a letter, which a note leaves understood (CMOS 14.232).
+fn note_kind(record: &Record) -> Option<String> {
+    let kind = clean(record.doc_type.as_deref().unwrap_or_default());
+    if kind.is_empty() || kind.eq_ignore_ascii_case("letter") {
+        return None;
+    }
+    // Lowercase a generic term, keeping acronyms and proper names past its first word as
+    // written: "Record of Conversation" → "record of conversation", "TASS Report" kept.
+    let words: Vec<String> = kind
+        .split(' ')
+        .map(|w| {
+            let mut chars = w.chars();
+            let first_upper = chars.next().is_some_and(char::is_uppercase);
+            if first_upper && chars.all(|c| !c.is_uppercase()) {
+                w.to_lowercase()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    Some(words.join(" "))
+}
+
 /// What stands for a missing title: the document's type and its recipients ("Telegram to Mao
 /// Zedong", "To Mao Zedong", "Telegram"), or nothing.
-fn untitled_description(record: &Record) -> Option<String> {
+fn untitled_description(record: &Record, form: Form) -> Option<String> {
     let kind = record.doc_type.as_deref().map(clean).unwrap_or_default();
-    let to = join_names(&clean_all(&record.recipients), Names::Note);
+    let to = join_names(&names(&record.recipients, form), Names::Note);
     match (kind.is_empty(), to.is_empty()) {
         (true, true) => None,
         (false, true) => Some(kind),
@@ -330,6 +390,24 @@ fn cite_title(title: &str, doc: Option<&str>) -> String {
         }
     }
     title
+}
+
+/// Whether the record's title only stands for a missing one: a head that says so
+/// ("[Untitled]") or the number a FRUS importer names an untitled document by ("Document 7").
+fn is_placeholder_title(record: &Record, doc: Option<&str>) -> bool {
+    let title = clean(&record.title);
+    let bare = title.trim_start_matches('[').trim_end_matches(['.', ']']);
+    if bare.eq_ignore_ascii_case("untitled") || bare.eq_ignore_ascii_case("no title") {
+        return true;
+    }
+    let Some(n) = title.strip_prefix("Document ") else {
+        return false;
+    };
+    let doc = doc.and_then(|d| d.split(',').next());
+    let source_id = record.source.record_id.as_deref();
+    doc == Some(n)
+        || source_id == Some(n)
+        || source_id.and_then(|id| id.strip_prefix('d')) == Some(n)
 }
 
 /// The document's number in a printed collection, from the source's record id (`d12`) or the
@@ -501,18 +579,258 @@ pub(crate) fn translators(record: &Record) -> Vec<String> {
     out
 }
 
+/// Whether an archival reference is a bare State Department decimal file number
+/// ("724.3415/3603", "893.00 P.R. Tsinan/12", "500.A15a3/744", "123 G 861/178"): a three-digit
+/// class, a subject after a dot, a letter or a space, a slash and the item, with no archive's
+/// name or label ("File No.", "RGASPI, f. 558") before it.
+fn is_decimal_file_number(form: &str) -> bool {
+    let Some((class, item)) = form.split_once('/') else {
+        return false;
+    };
+    let digits = class.bytes().take_while(u8::is_ascii_digit).count();
+    let after = class[digits..].chars().next();
+    let item = item.trim_start();
+    digits == 3
+        && after.is_none_or(|c| c == '.' || c == ' ' || c.is_ascii_alphabetic())
+        && !class.contains(';')
+        && item.starts_with(|c: char| c.is_alphanumeric() || matches!(c, '-' | '–' | '—'))
+}
+
+/// How a name is written: in a note as written, in a bibliography without the title of
+/// address it opens with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Note,
+    Bibliography,
+}
+
+/// Titles of address and rank a bibliography leaves out before a name (lowercase, no dot):
+/// English, French, Spanish and Portuguese, Italian, German, Russian (transliterated), and the
+/// common military and courtesy titles. Titles that are themselves how a person is known
+/// ("Prince Kung", "Duke de Loulé") are not among them.
+const HONORIFICS: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "messrs",
+    "m",
+    "mm",
+    "mme",
+    "mlle",
+    "monsieur",
+    "madame",
+    "mademoiselle",
+    "señor",
+    "senor",
+    "señora",
+    "senora",
+    "señorita",
+    "sr",
+    "sra",
+    "srta",
+    "senhor",
+    "senhora",
+    "signor",
+    "signora",
+    "herr",
+    "frau",
+    "baron",
+    "baroness",
+    "count",
+    "countess",
+    "sir",
+    "lord",
+    "lady",
+    "gen",
+    "general",
+    "adm",
+    "admiral",
+    "col",
+    "colonel",
+    "capt",
+    "captain",
+    "dr",
+    "hon",
+    "honorable",
+    "honourable",
+    "tov",
+    "cde",
+    "comrade",
+    "tovarishch",
+];
+
+/// Words a title of address is followed by only in a name: "Don" after "Señor".
+const AFTER_HONORIFIC: &[&str] = &["don", "doña", "dona", "dom"];
+
+/// Words after which a "title" is a part of an office or body, not of a name: "General
+/// Assembly", "Lord High Commissioners".
+const NOT_A_NAME: &[&str] = &[
+    "assembly",
+    "council",
+    "commission",
+    "commissioners",
+    "committee",
+    "staff",
+    "court",
+    "board",
+    "headquarters",
+    "high",
+    "of",
+];
+
+/// The name split into the titles of address it opens with and the rest ("Señor Don",
+/// "A. Covarrubias"); the titles are empty when there are none or nothing would be left.
+fn split_honorifics(name: &str) -> (&str, &str) {
+    let words: Vec<&str> = name.split(' ').collect();
+    let key = |w: &str| w.trim_end_matches('.').to_lowercase();
+    let mut n = 0;
+    while n < words.len() {
+        let word = words[n];
+        let k = key(word);
+        let two =
+            (k == "his" || k == "her") && words.get(n + 1).is_some_and(|w| key(w) == "excellency");
+        let take = if two {
+            2
+        } else if HONORIFICS.contains(&k.as_str())
+            || (n > 0 && AFTER_HONORIFIC.contains(&k.as_str()))
+        {
+            // "M." is Monsieur before a name but an initial before another ("M. D. Ross").
+            let initial = |w: &str| w.trim_end_matches('.').chars().count() == 1;
+            if k.chars().count() == 1
+                && (!word.ends_with('.') || words.get(n + 1).is_some_and(|w| initial(w)))
+            {
+                break;
+            }
+            1
+        } else {
+            break;
+        };
+        let Some(next) = words.get(n + take) else {
+            break;
+        };
+        if NOT_A_NAME.contains(&key(next).as_str()) {
+            break;
+        }
+        n += take;
+    }
+    let at: usize = words[..n].iter().map(|w| w.len() + 1).sum();
+    if n == 0 || at >= name.len() {
+        return ("", name);
+    }
+    (&name[..at - 1], &name[at..])
+}
+
+/// The names as `form` writes them, each [`clean`]ed, a name written all in capitals in
+/// title case ([`title_case`]), the empty ones left out; in a bibliography without the titles
+/// of address they open with ("Mr. Stoeckl" → "Stoeckl", "Filippov [Stalin]" kept).
+fn names(names: &[String], form: Form) -> Vec<String> {
+    names
+        .iter()
+        .map(|name| {
+            let name = clean(name);
+            let (titles, rest) = split_honorifics(&name);
+            let unshout = |s: &str| {
+                if is_shouting(s) {
+                    title_case(s)
+                } else {
+                    s.to_string()
+                }
+            };
+            match (form, titles.is_empty()) {
+                (Form::Bibliography, _) | (Form::Note, true) => unshout(rest),
+                (Form::Note, false) => format!("{} {}", unshout(titles), unshout(rest)),
+            }
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// Whether `text` is written all in capitals: it has capital letters and no small ones.
+fn is_shouting(text: &str) -> bool {
+    text.chars().any(char::is_uppercase) && !text.chars().any(char::is_lowercase)
+}
+
+/// Acronyms an all-capitals name keeps as they are.
+const ACRONYMS: &[&str] = &[
+    "US", "USA", "UK", "UN", "UNO", "USSR", "NATO", "SEATO", "CENTO", "UNESCO", "UNRRA", "CPSU",
+    "CCP", "PRC", "GDR", "FRG", "SED", "KGB", "CIA", "FBI", "NKVD", "OGPU", "MGB", "MFA", "KMT",
+    "ROK", "DPRK", "UAR", "OAS", "OSS", "ANC", "PLO", "DRV", "NLF", "FAO", "ILO", "IMF", "GATT",
+    "OEEC", "OECD", "EEC", "SPD", "CDU", "CSU", "KPD", "PCF", "PCI", "TASS",
+];
+
+/// The particles of a name, small inside it ("José de la Zendifa", "Drouyn de l’Huys").
+const PARTICLES: &[&str] = &[
+    "de", "del", "della", "der", "den", "di", "du", "des", "da", "do", "dos", "das", "van", "von",
+    "zu", "y", "e", "of", "the", "and",
+];
+
+/// An all-capitals name in title case: "CONSUL LIVERPOOL" → "Consul Liverpool", "L. S.
+/// SACKVILLE–WEST" → "L. S. Sackville–West", "JOSÉ DE LA ZENDIFA" → "José de la Zendifa".
+/// Initials, abbreviations with inner dots ("U.S."), acronyms ("USSR", and short words without
+/// vowels: "GDR") and Roman numerals ("II") are kept.
+fn title_case(name: &str) -> String {
+    let words: Vec<&str> = name.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for (i, word) in words.iter().enumerate() {
+        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let letters = core.chars().filter(|c| c.is_alphabetic()).count();
+        let inner_dot = core.contains('.');
+        let vowelless = !core
+            .chars()
+            .any(|c| "AEIOUYÀÁÂÃÄÅÈÉÊËÌÍÎÏÒÓÔÕÖÙÚÛÜ".contains(c));
+        let roman = (2..=4).contains(&letters) && core.chars().all(|c| "IVX".contains(c));
+        if letters <= 1
+            || inner_dot
+            || roman
+            || ACRONYMS.contains(&core)
+            || (vowelless && letters <= 5 && !word.ends_with('.'))
+        {
+            out.push(word.to_string());
+            continue;
+        }
+        let lower = word.to_lowercase();
+        let after_particle = i > 0 && PARTICLES.contains(&words[i - 1].to_lowercase().as_str());
+        let is_particle = PARTICLES.contains(&lower.as_str())
+            || (after_particle && ["la", "le", "les", "los", "las"].contains(&lower.as_str()));
+        if i > 0 && is_particle {
+            out.push(lower);
+            continue;
+        }
+        out.push(capitalize_parts(&lower));
+    }
+    out.join(" ")
+}
+
+/// A lowercase word with its first letter capitalized, and the first letter after a hyphen or
+/// dash, and after an apostrophe that follows one letter ("o’brien" → "O’Brien", but
+/// "fred’k" → "Fred’k").
+fn capitalize_parts(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut start = true;
+    let mut letters_in_part = 0;
+    for c in word.chars() {
+        if start && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+            start = false;
+            letters_in_part = 1;
+            continue;
+        }
+        out.push(c);
+        if matches!(c, '-' | '–' | '—') {
+            start = true;
+        } else if matches!(c, '\'' | '’') {
+            start = letters_in_part == 1;
+        } else if c.is_alphabetic() {
+            letters_in_part += 1;
+        }
+    }
+    out
+}
+
 /// Text with its runs of whitespace (line breaks included) made one space, trimmed.
 pub(crate) fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// [`clean`] on every name, leaving out the empty ones.
-fn clean_all(names: &[String]) -> Vec<String> {
-    names
-        .iter()
-        .map(|n| clean(n))
-        .filter(|n| !n.is_empty())
-        .collect()
 }
 
 #[cfg(test)]
@@ -655,7 +973,11 @@ mod tests {
             authors: vec![" ".into()],
             ..Record::default()
         };
-        assert_eq!(chicago_note(&blank_author, PAGE), format!("n.d., {PAGE}."));
+        // Nothing names or describes it: a generic title, not a bare "n.d.".
+        assert_eq!(
+            chicago_note(&blank_author, PAGE),
+            format!("Untitled document, n.d., {PAGE}.")
+        );
 
         let untitled = Record {
             id: "x-2".into(),
@@ -759,6 +1081,230 @@ mod tests {
         r.id = "wcda-134278".into();
         r.source.record_id = Some("134278".into());
         assert_eq!(doc_number(&r), None);
+    }
+
+    /// The record `id` of the shared corpus's FRUS volume `volume`, or `None` (with a message)
+    /// when the shared corpus is not there.
+    fn shared_record(volume: &str, id: &str) -> Option<Record> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/frus")
+            .join(format!("{volume}.xml"));
+        let Ok(bytes) = std::fs::read(&path) else {
+            eprintln!("skipped: {} is not there", path.display());
+            return None;
+        };
+        let name = format!("frus/{volume}.xml");
+        let parsed = crate::ingest::parse(crate::ingest::Format::FrusTei, &name, &bytes)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let record = parsed.records.into_iter().find(|r| r.id == id);
+        Some(record.unwrap_or_else(|| panic!("no record `{id}` in {name}")))
+    }
+
+    #[test]
+    fn a_bibliography_leaves_out_titles_of_address() {
+        let bib = |name: &str| names(&[name.to_string()], Form::Bibliography).join("");
+        let note = |name: &str| names(&[name.to_string()], Form::Note).join("");
+        for (written, listed) in [
+            ("Mr. Stoeckl", "Stoeckl"),
+            ("Mrs. Roosevelt", "Roosevelt"),
+            ("Mr Fish", "Fish"),
+            ("M. Drouyn de l’Huys", "Drouyn de l’Huys"),
+            ("Mme. Curie", "Curie"),
+            ("Señor Don A. Covarrubias", "A. Covarrubias"),
+            ("Sr. Loayza", "Loayza"),
+            ("Herr von Thile", "von Thile"),
+            ("Baron Gerolt", "Gerolt"),
+            ("Count Bismarck", "Bismarck"),
+            ("Sir Edward Thornton", "Edward Thornton"),
+            ("Lord Lyons", "Lyons"),
+            ("Gen. Townsend", "Townsend"),
+            ("General Tasker H. Bliss", "Tasker H. Bliss"),
+            ("Adm. Leahy", "Leahy"),
+            ("Dr. Edouard Benes", "Edouard Benes"),
+            ("Hon. J. C. B. Davis", "J. C. B. Davis"),
+            ("His Excellency A. Burlingame", "A. Burlingame"),
+            ("tov. Molotov", "Molotov"),
+            ("Cde. Kim Il Sung", "Kim Il Sung"),
+            ("COUNT P. DE CHASSELOUP-LAUBAT", "P. de Chasseloup-Laubat"),
+            // Kept: pseudonyms, initials, titles that are how a person is known, offices.
+            ("Filippov [Stalin]", "Filippov [Stalin]"),
+            ("M. D. Ross", "M. D. Ross"),
+            ("Prince Kung", "Prince Kung"),
+            ("General Assembly", "General Assembly"),
+            ("Lord High Commissioners", "Lord High Commissioners"),
+            ("Secretary of State", "Secretary of State"),
+            ("Mr.", "Mr."),
+            ("Don Carlos", "Don Carlos"),
+        ] {
+            assert_eq!(bib(written), listed, "{written}");
+        }
+        // A note keeps the name as the document writes it.
+        assert_eq!(note("Mr. Stoeckl"), "Mr. Stoeckl");
+        assert_eq!(
+            note("COUNT P. DE CHASSELOUP-LAUBAT"),
+            "Count P. de Chasseloup-Laubat"
+        );
+
+        // On a record: the bundled volume's first document, as a head that keeps "Mr." names it.
+        let mut r = corpus::record("frus1894Nicaragua-d1");
+        r.authors = vec!["Mr. Seat".into()];
+        let bib = chicago_bibliography(&r, PAGE);
+        assert!(
+            bib.starts_with("Seat. \"Mr. Seat to Mr. Gresham.\" January 25, 1894."),
+            "{bib}"
+        );
+        r.title = "Report on the Mosquito Reservation".into();
+        let note = chicago_note(&r, PAGE);
+        assert!(
+            note.starts_with("Mr. Seat to Gresham, \"Report on"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn frus_senders_with_titles_are_listed_by_name() {
+        let Some(r) = shared_record("frus1864p4", "frus1864p4-d142") else {
+            return;
+        };
+        assert_eq!(r.authors, ["Mr. Motley"]);
+        let bib = chicago_bibliography(&r, PAGE);
+        assert!(
+            bib.starts_with("Motley. \"Mr. Motley to Mr. Seward.\" September 21, 1863. In "),
+            "{bib}"
+        );
+        let note = chicago_note(&r, PAGE);
+        assert!(
+            note.starts_with("\"Mr. Motley to Mr. Seward,\" September 21, 1863, in "),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn names_in_capitals_are_title_cased() {
+        let tc = |name: &str| names(&[name.to_string()], Form::Note).join("");
+        assert_eq!(tc("CONSUL LIVERPOOL"), "Consul Liverpool");
+        assert_eq!(tc("L. S. SACKVILLE–WEST"), "L. S. Sackville–West");
+        assert_eq!(tc("JOSÉ DE LA ZENDIFA"), "José de la Zendifa");
+        assert_eq!(tc("DROUYN DE L’HUYS"), "Drouyn de L’Huys");
+        assert_eq!(tc("FRED’K T. FRELINGHUYSEN"), "Fred’k T. Frelinghuysen");
+        assert_eq!(tc("ROBT. C. SCHENCK"), "Robt. C. Schenck");
+        assert_eq!(tc("TH. ROUSTAN"), "Th. Roustan");
+        assert_eq!(tc("FISH"), "Fish");
+        assert_eq!(tc("Colonel JOSÉ MONTESENOF"), "Colonel José Montesenof");
+        // Acronyms, inner-dot abbreviations, Roman numerals and mixed-case names are kept.
+        assert_eq!(tc("USSR"), "USSR");
+        assert_eq!(tc("NATO COUNCIL"), "NATO Council");
+        assert_eq!(tc("UN SECRETARIAT"), "UN Secretariat");
+        assert_eq!(tc("CC CPSU"), "CC CPSU");
+        assert_eq!(tc("U.S. EMBASSY"), "U.S. Embassy");
+        assert_eq!(tc("GEORGE III"), "George III");
+        assert_eq!(tc("Filippov [Stalin]"), "Filippov [Stalin]");
+
+        let Some(r) = shared_record("frus1864p4", "frus1864p4-d382") else {
+            return;
+        };
+        assert_eq!(r.authors, ["CONSUL LIVERPOOL"]);
+        let note = chicago_note(&r, PAGE);
+        assert!(
+            note.starts_with("Consul Liverpool, telegram, October 12, 1864, in Papers Relating"),
+            "{note}"
+        );
+        let bib = chicago_bibliography(&r, PAGE);
+        assert!(
+            bib.starts_with("Consul Liverpool. Telegram. October 12, 1864. In Papers Relating"),
+            "{bib}"
+        );
+        assert!(
+            !note.contains("Untitled") && !bib.contains("Untitled"),
+            "{note}\n{bib}"
+        );
+    }
+
+    #[test]
+    fn decimal_file_numbers_are_labelled() {
+        for form in [
+            "724.3415/3603",
+            "893.00 P.R. Tsinan/12",
+            "500.A15a3/744",
+            "890d.00/226",
+            "811.612 Oranges/Spain/10",
+            "740.0011 Mutual Guarantee (Locarno)/507",
+            "123 G 861/178a",
+            "711.3721/—",
+        ] {
+            assert!(is_decimal_file_number(form), "{form}");
+        }
+        for form in [
+            "RGASPI, f. 558, op. 11, d. 334, l. 85",
+            "File No. 711.94/123",
+            "BArch, B 136/59748, 396-402",
+            "13/7/1950",
+            "558, op. 11/3",
+            "Paris Peace Conf. 185.1/99",
+        ] {
+            assert!(!is_decimal_file_number(form), "{form}");
+        }
+
+        let Some(r) = shared_record("frus1934v04", "frus1934v04-d100") else {
+            return;
+        };
+        let note = chicago_note(&r, PAGE);
+        assert!(
+            note.contains(" March 13, 1934, file 724.3415/3603, in Foreign Relations"),
+            "{note}"
+        );
+        let bib = chicago_bibliography(&r, PAGE);
+        assert!(
+            bib.contains(" March 13, 1934. File 724.3415/3603. In Foreign Relations"),
+            "{bib}"
+        );
+    }
+
+    #[test]
+    fn untitled_documents_are_described_not_numbered() {
+        // The importer's stand-in title "Document 7" is no title; neither is a head "[Untitled]".
+        let mut r = corpus::record("frus1894Nicaragua-d1");
+        r.title = "[Untitled]".into();
+        r.authors.clear();
+        r.recipients.clear();
+        r.doc_type = None;
+        let note = chicago_note(&r, PAGE);
+        assert!(
+            note.starts_with("Untitled document, January 25, 1894, in Foreign Relations"),
+            "{note}"
+        );
+        r.title = "Document 1".into();
+        let bib = chicago_bibliography(&r, PAGE);
+        assert!(
+            bib.starts_with("Untitled document. January 25, 1894. In Foreign Relations"),
+            "{bib}"
+        );
+        // A real title that happens to be a number elsewhere is kept.
+        r.title = "Document 12".into();
+        assert!(chicago_note(&r, PAGE).starts_with("\"Document 12,\" January 25, 1894,"));
+
+        let Some(r) = shared_record("frus1902app1", "frus1902app1-d7") else {
+            return;
+        };
+        assert_eq!(r.title, "Document 7");
+        let note = chicago_note(&r, PAGE);
+        assert!(
+            note.starts_with(
+                "Untitled document, n.d., in Foreign Relations of the United States, 1902,"
+            ),
+            "{note}"
+        );
+        assert!(
+            note.contains(", doc. 7, https://history.state.gov/"),
+            "{note}"
+        );
+        let bib = chicago_bibliography(&r, PAGE);
+        assert!(
+            bib.starts_with(
+                "Untitled document. N.d. In Foreign Relations of the United States, 1902,"
+            ),
+            "{bib}"
+        );
     }
 
     #[test]
