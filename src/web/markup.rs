@@ -49,6 +49,29 @@ pub fn paragraph(text: &str) -> String {
     out
 }
 
+/// A paragraph of a text as an HTML block: a `<p>` ([`paragraph`]), or a `<table>` (in a
+/// scrolling wrapper) for a table as the importers write one, a line per row and cells
+/// separated by ` | `.
+pub fn block(text: &str) -> String {
+    let rows: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let is_table = rows.len() >= 2 && rows.iter().all(|r| r.contains(" | ") || r.contains(" |"));
+    if !is_table {
+        return format!("<p>{}</p>", paragraph(text));
+    }
+    let mut out = String::from("<div class=\"table-wrap\"><table><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in row.split('|') {
+            out.push_str("<td>");
+            escape_into(&mut out, cell.trim());
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
 /// Percent-encodes `text` as one URL path segment (everything but RFC 3986's unreserved
 /// characters).
 pub fn path_segment(text: &str) -> String {
@@ -89,6 +112,21 @@ mod tests {
             "a\u{FFFD}b\u{FFFD}[31m\u{FFFD}c\td\n"
         );
         assert_eq!(paragraph("line <1>\nline 2 "), "line &lt;1&gt;<br>\nline 2");
+    }
+
+    #[test]
+    fn tables_become_tables_and_prose_stays_prose() {
+        assert_eq!(
+            block("No. | Name. | Age\n1 | Espen, <S> | \n2 | | 16"),
+            "<div class=\"table-wrap\"><table><tbody><tr><td>No.</td><td>Name.</td><td>Age</td></tr>\
+             <tr><td>1</td><td>Espen, &lt;S&gt;</td><td></td></tr><tr><td>2</td><td></td><td>16</td></tr>\
+             </tbody></table></div>"
+        );
+        assert_eq!(
+            block("One line | with a bar"),
+            "<p>One line | with a bar</p>"
+        );
+        assert_eq!(block("Two\nlines"), "<p>Two<br>\nlines</p>");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::archive::{ArchivalFile, Neighbours, RecordSummary};
 use crate::export::{citation, highwire, schema_org};
 use crate::model::{Record, Text, TextRole, alignment};
 
-use super::super::markup::{clean, paragraph, query_string};
+use super::super::markup::{block, clean, paragraph, query_string};
 use super::{Item, collection_href, date_long, document_href, file_href, language};
 
 /// One value of a catalogue field: text, perhaps a link, perhaps in another language.
@@ -60,7 +60,8 @@ pub struct Field {
 pub struct Row {
     /// The row's number (the anchor is `p{n}`).
     pub n: usize,
-    /// The original's paragraphs as HTML (none when the translation's have no counterpart).
+    /// The original's paragraphs as HTML blocks (none when the translation's have no
+    /// counterpart).
     pub original: Vec<String>,
     /// The translation's paragraphs as HTML.
     pub translation: Vec<String>,
@@ -94,7 +95,7 @@ pub struct TextView {
     pub class: &'static str,
     /// "Translated by …", or empty.
     pub credit: String,
-    /// Its paragraphs: (anchor, HTML).
+    /// Its paragraphs: (anchor, HTML block).
     pub paragraphs: Vec<(String, String)>,
 }
 
@@ -349,8 +350,8 @@ fn texts(record: &Record) -> (Option<Parallel>, Vec<TextView>) {
             .enumerate()
             .map(|(i, g)| Row {
                 n: i + 1,
-                original: left[g.original].iter().map(|p| paragraph(p)).collect(),
-                translation: right[g.translation].iter().map(|p| paragraph(p)).collect(),
+                original: left[g.original].iter().map(|p| block(p)).collect(),
+                translation: right[g.translation].iter().map(|p| block(p)).collect(),
             })
             .collect();
         parallel = Some(Parallel {
@@ -383,7 +384,7 @@ fn texts(record: &Record) -> (Option<Parallel>, Vec<TextView>) {
                 paragraphs: t
                     .paragraphs()
                     .enumerate()
-                    .map(|(j, p)| (format!("{prefix}{}", j + 1), paragraph(p)))
+                    .map(|(j, p)| (format!("{prefix}{}", j + 1), block(p)))
                     .collect(),
             }
         })
