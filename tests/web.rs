@@ -294,6 +294,11 @@ fn a_phrase_finds_the_seed_telegram_with_a_highlighted_snippet() {
         "{hit}"
     );
     assert_eq!(total(&html), ids.len());
+    // Each hit says its type and collection.
+    assert!(
+        hit.contains("13 July 1950</time> · Telegram · Wilson Center Digital Archive"),
+        "{hit}"
+    );
     // The form keeps the query, escaped.
     assert!(html.contains("value=\"&#34;38th parallel&#34;\""));
 }

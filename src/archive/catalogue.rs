@@ -68,6 +68,14 @@ impl Archive {
         self.store.file_records(key)?.ok_or_else(|| not_found(key))
     }
 
+    /// The type and collection of each of `ids` in the archive, by id (for lists of hits).
+    pub fn types_and_collections(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, (Option<String>, Option<String>)>> {
+        Ok(self.store.types_and_collections(ids)?)
+    }
+
     /// Records by year and month, oldest first; undated records are not counted.
     pub fn chronology(&self) -> Result<Vec<YearCount>> {
         Ok(self.store.chronology()?)

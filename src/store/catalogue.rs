@@ -15,7 +15,7 @@
 //! `pos > offset`. While a collection awaits renumbering (during an import), positions and
 //! pages of its changed part are counted instead, exact but in time linear in the position.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
@@ -477,6 +477,8 @@ const NOTABLE: &str = concat!(
 /// The position of the last record of a collection before a sort key.
 const ORDER_BASE: &str = "SELECT pos FROM catalogue WHERE collection = ?1 AND sort_key < ?2
     ORDER BY sort_key DESC LIMIT 1";
+/// A record's type and collection.
+const TYPE_AND_COLLECTION: &str = "SELECT doc_type, collection FROM catalogue WHERE id = ?1";
 /// Renumbers a collection from a sort key on, writing only the positions that changed.
 const RENUMBER: &str = "WITH n AS (SELECT id, ?3 + row_number() OVER (ORDER BY sort_key) AS p
         FROM catalogue WHERE collection = ?1 AND sort_key >= ?2)
@@ -788,6 +790,28 @@ impl Store {
         summaries(&conn, RECENT, [sql_limit(limit)], "listing recent records")
     }
 
+    /// The type and collection of each of `ids` that is in the archive (a search page shows
+    /// them beside its hits), by id.
+    pub fn types_and_collections(
+        &self,
+        ids: &[&str],
+    ) -> Result<HashMap<String, (Option<String>, Option<String>)>, StoreError> {
+        let ctx = "reading types and collections";
+        let conn = self.reader()?;
+        let mut stmt = conn.prepare_cached(TYPE_AND_COLLECTION).context(ctx)?;
+        let mut out = HashMap::with_capacity(ids.len());
+        for id in ids {
+            if let Some(row) = stmt
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .context(ctx)?
+            {
+                out.insert((*id).to_string(), row);
+            }
+        }
+        Ok(out)
+    }
+
     /// Records with both an original and a translation, most recently added or changed first.
     pub fn notable(&self, limit: usize) -> Result<Vec<RecordSummary>, StoreError> {
         let conn = self.reader()?;
@@ -825,6 +849,7 @@ mod tests {
             COLLECTION_PAGE_UNSETTLED,
             FIRST_DATE,
             LAST_DATE,
+            TYPE_AND_COLLECTION,
             "SELECT json FROM records WHERE id = ?1",
             UPSERT,
         ] {

@@ -24,10 +24,17 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Respo
     };
     let request = params.request(PAGE_SIZE, (params.page - 1) * PAGE_SIZE);
     match app.archive.search(&request) {
-        Ok(results) => match render(&SearchPage::new(&params, &results)) {
-            Ok(html) => html.into_response(),
-            Err(e) => e.into_response(),
-        },
+        Ok(results) => {
+            let ids: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
+            let details = match app.archive.types_and_collections(&ids) {
+                Ok(d) => d,
+                Err(e) => return super::PageError::from(e).into_response(),
+            };
+            match render(&SearchPage::new(&params, &results, &details)) {
+                Ok(html) => html.into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
         Err(e) => {
             let e = crate::web::WebError::from(e);
             failed(

@@ -1,5 +1,7 @@
 //! The search page: the form, the hits with their snippets, facets that narrow, pages.
 
+use std::collections::HashMap;
+
 use askama::Template;
 
 use crate::index::{SearchResults, Sort};
@@ -23,6 +25,10 @@ pub struct HitView {
     pub snippet_html: String,
     /// Where the snippet is from: "from the translation", or empty.
     pub snippet_source: String,
+    /// The document's type, or empty.
+    pub doc_type: String,
+    /// Its collection, or empty.
+    pub collection: String,
     /// The title's language when its script tells, or empty.
     pub lang: String,
     /// The snippet's language when its script tells, or empty.
@@ -147,8 +153,12 @@ impl SearchPage {
         }
     }
 
-    /// The page of `results` for `params`.
-    pub fn new(params: &SearchParams, results: &SearchResults) -> SearchPage {
+    /// The page of `results` for `params`; `details` holds the hits' types and collections.
+    pub fn new(
+        params: &SearchParams,
+        results: &SearchResults,
+        details: &HashMap<String, (Option<String>, Option<String>)>,
+    ) -> SearchPage {
         let mut page = SearchPage::form(params);
         let offset = (params.page - 1) * PAGE_SIZE;
         page.total = Some(results.total);
@@ -174,6 +184,16 @@ impl SearchPage {
             .hits
             .iter()
             .map(|h| HitView {
+                doc_type: details
+                    .get(&h.id)
+                    .and_then(|(t, _)| t.as_deref())
+                    .map(clean)
+                    .unwrap_or_default(),
+                collection: details
+                    .get(&h.id)
+                    .and_then(|(_, c)| c.as_deref())
+                    .map(clean)
+                    .unwrap_or_default(),
                 href: document_href(&h.id),
                 title: clean(&h.title),
                 lang: super::script_lang(&h.title),
