@@ -18,7 +18,9 @@ use std::sync::mpsc;
 
 mod catalogue;
 
-pub use catalogue::{ArchivalFile, Collection, Neighbours, RecordSummary, YearCount};
+pub use catalogue::{
+    ArchivalFile, Collection, Neighbours, RecordSummary, TypesAndCollections, YearCount,
+};
 
 use crate::error::{Error, Result};
 use crate::index::{Index, IndexWriter, SearchRequest, SearchResults};

@@ -10,7 +10,9 @@
 use super::Archive;
 use crate::error::{Error, Result};
 
-pub use crate::store::{ArchivalFile, Collection, Neighbours, RecordSummary, YearCount};
+pub use crate::store::{
+    ArchivalFile, Collection, Neighbours, RecordSummary, TypesAndCollections, YearCount,
+};
 
 /// The `NotFound` error for an id, collection name or file key.
 fn not_found(what: &str) -> Error {
@@ -69,10 +71,7 @@ impl Archive {
     }
 
     /// The type and collection of each of `ids` in the archive, by id (for lists of hits).
-    pub fn types_and_collections(
-        &self,
-        ids: &[&str],
-    ) -> Result<std::collections::HashMap<String, (Option<String>, Option<String>)>> {
+    pub fn types_and_collections(&self, ids: &[&str]) -> Result<TypesAndCollections> {
         Ok(self.store.types_and_collections(ids)?)
     }
 

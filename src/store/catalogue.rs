@@ -96,6 +96,9 @@ pub struct YearCount {
     pub months: [usize; 13],
 }
 
+/// Records' types and collections, by id.
+pub type TypesAndCollections = HashMap<String, (Option<String>, Option<String>)>;
+
 /// The archival files a record is in, each with other records of it.
 pub type SameFile = Vec<(ArchivalFile, Vec<RecordSummary>)>;
 
@@ -792,10 +795,7 @@ impl Store {
 
     /// The type and collection of each of `ids` that is in the archive (a search page shows
     /// them beside its hits), by id.
-    pub fn types_and_collections(
-        &self,
-        ids: &[&str],
-    ) -> Result<HashMap<String, (Option<String>, Option<String>)>, StoreError> {
+    pub fn types_and_collections(&self, ids: &[&str]) -> Result<TypesAndCollections, StoreError> {
         let ctx = "reading types and collections";
         let conn = self.reader()?;
         let mut stmt = conn.prepare_cached(TYPE_AND_COLLECTION).context(ctx)?;

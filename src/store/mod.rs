@@ -17,7 +17,9 @@ mod error;
 mod read_pool;
 mod schema;
 
-pub use catalogue::{ArchivalFile, Collection, Neighbours, RecordSummary, SameFile, YearCount};
+pub use catalogue::{
+    ArchivalFile, Collection, Neighbours, RecordSummary, SameFile, TypesAndCollections, YearCount,
+};
 pub use error::StoreError;
 pub use read_pool::MAX_READERS;
 

@@ -1,8 +1,8 @@
 //! The search page: the form, the hits with their snippets, facets that narrow, pages.
 
-use std::collections::HashMap;
-
 use askama::Template;
+
+use crate::archive::TypesAndCollections;
 
 use crate::index::{SearchResults, Sort};
 use crate::model::PartialDate;
@@ -157,7 +157,7 @@ impl SearchPage {
     pub fn new(
         params: &SearchParams,
         results: &SearchResults,
-        details: &HashMap<String, (Option<String>, Option<String>)>,
+        details: &TypesAndCollections,
     ) -> SearchPage {
         let mut page = SearchPage::form(params);
         let offset = (params.page - 1) * PAGE_SIZE;
