@@ -42,6 +42,10 @@ pub fn language(code: &str) -> String {
 /// (`ru` for Cyrillic, `zh`, `ja`, `ko`…), for its `lang` attribute; empty for Latin script,
 /// whose language the script does not tell.
 pub fn script_lang(text: &str) -> String {
+    // Latin script in ASCII, the common case, says nothing more.
+    if text.is_ascii() {
+        return String::new();
+    }
     match crate::model::detect_script_lang(text) {
         Some("en") | None => String::new(),
         Some(code) => code.to_string(),
