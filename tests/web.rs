@@ -84,16 +84,16 @@ impl Drop for Server {
 }
 
 fn server() -> Server {
+    server_on(data(), &["--base-url", "https://fonds.test"])
+}
+
+/// `fonds --data DATA serve --addr 127.0.0.1:0 ARGS…`, once it says where it listens.
+fn server_on(data: &Path, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fonds"))
         .arg("--data")
-        .arg(data())
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--base-url",
-            "https://fonds.test",
-        ])
+        .arg(data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .env_remove("FONDS_DATA")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -858,24 +858,7 @@ fn a_frus_host_lists_its_enclosures_and_an_enclosure_links_its_host() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fonds"))
-        .arg("--data")
-        .arg(&dir)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while stdout.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let addr = String::from_utf8(line)
-        .unwrap()
-        .trim_start_matches("listening on http://")
-        .to_string();
-    let s = Server { child, addr };
+    let s = server_on(&dir, &[]);
     let host = s.page("/documents/frus1861-d10");
     let list = between(&host, "id=\"enclosures-h\"", "</section>");
     assert!(

@@ -283,35 +283,52 @@ fn expand_prefixes(
         UserInputAst::Boost(a, boost) => {
             UserInputAst::Boost(Box::new(expand_prefixes(*a, searcher, warnings)), boost)
         }
-        UserInputAst::Leaf(leaf) => match *leaf {
-            UserInputLeaf::Literal(lit) if prefix_word(&lit).is_some() => {
-                let word = prefix_word(&lit).unwrap_or_default();
-                let fields: Vec<String> = match &lit.field_name {
-                    Some(f) => vec![f.clone()],
-                    None => DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect(),
-                };
-                let mut sets = Vec::new();
-                for field in fields {
-                    let (elements, more) = prefix_terms(searcher, &field, &word);
-                    if more {
-                        warnings.push(format!(
-                            "`{word}*` stands for more than {MAX_PREFIX_TERMS} words in {field}; \
-                             the first {MAX_PREFIX_TERMS} were searched: type more letters"
-                        ));
-                    }
-                    sets.push((
-                        Some(Occur::Should),
-                        UserInputAst::Leaf(Box::new(UserInputLeaf::Set {
-                            field: Some(field),
-                            elements,
-                        })),
-                    ));
+        UserInputAst::Leaf(leaf) => {
+            let word = match leaf.as_ref() {
+                UserInputLeaf::Literal(lit) => {
+                    prefix_word(lit).map(|w| (w, lit.field_name.clone()))
                 }
-                UserInputAst::Clause(sets)
+                _ => None,
+            };
+            match word {
+                Some((word, field_name)) => {
+                    prefix_clause(&word, field_name.as_deref(), searcher, warnings)
+                }
+                None => UserInputAst::Leaf(leaf),
             }
-            leaf => UserInputAst::Leaf(Box::new(leaf)),
-        },
+        }
     }
+}
+
+/// The set of index terms `word*` stands for, in `field` or in every default field.
+fn prefix_clause(
+    word: &str,
+    field: Option<&str>,
+    searcher: &tantivy::Searcher,
+    warnings: &mut Vec<String>,
+) -> UserInputAst {
+    let fields: Vec<&str> = match field {
+        Some(f) => vec![f],
+        None => DEFAULT_FIELDS.to_vec(),
+    };
+    let mut sets = Vec::new();
+    for field in fields {
+        let (elements, more) = prefix_terms(searcher, field, word);
+        if more {
+            warnings.push(format!(
+                "`{word}*` stands for more than {MAX_PREFIX_TERMS} words in {field}; \
+                 the first {MAX_PREFIX_TERMS} were searched: type more letters"
+            ));
+        }
+        sets.push((
+            Some(Occur::Should),
+            UserInputAst::Leaf(Box::new(UserInputLeaf::Set {
+                field: Some(field.to_string()),
+                elements,
+            })),
+        ));
+    }
+    UserInputAst::Clause(sets)
 }
 
 /// The word whose continuations `lit` asks for: `nicarag*` (the grammar keeps the `*` in an
@@ -377,36 +394,28 @@ fn terms_starting(
     field: tantivy::schema::Field,
     prefix: &str,
 ) -> (std::collections::BTreeSet<String>, bool) {
-    let prefixes = [prefix];
     let mut found = std::collections::BTreeSet::new();
-    let mut more = false;
-    'segments: for segment in searcher.segment_readers() {
+    for segment in searcher.segment_readers() {
         let Ok(inverted) = segment.inverted_index(field) else {
             continue;
         };
-        for prefix in &prefixes {
-            let Ok(mut terms) = inverted.terms().range().ge(prefix.as_bytes()).into_stream() else {
+        let Ok(mut terms) = inverted.terms().range().ge(prefix.as_bytes()).into_stream() else {
+            continue;
+        };
+        while terms.advance() {
+            let Ok(term) = std::str::from_utf8(terms.key()) else {
                 continue;
             };
-            while terms.advance() {
-                let Ok(term) = std::str::from_utf8(terms.key()) else {
-                    continue;
-                };
-                if !term.starts_with(prefix) {
-                    break;
-                }
-                if found.len() >= MAX_PREFIX_TERMS {
-                    if !found.contains(term) {
-                        more = true;
-                        break 'segments;
-                    }
-                    continue;
-                }
-                found.insert(term.to_string());
+            if !term.starts_with(prefix) {
+                break;
             }
+            if found.len() >= MAX_PREFIX_TERMS && !found.contains(term) {
+                return (found, true);
+            }
+            found.insert(term.to_string());
         }
     }
-    (found, more)
+    (found, false)
 }
 
 /// The field of the first `field:*` (exists) query on a field without fast values, which

@@ -333,7 +333,8 @@ fn checked_date(name: &str, value: String) -> Result<String, WebError> {
     }
 }
 
-fn number(name: &str, value: &str, min: usize, max: usize) -> Result<usize, WebError> {
+/// A whole number from `min` to `max`, or the error naming the parameter.
+pub(crate) fn number(name: &str, value: &str, min: usize, max: usize) -> Result<usize, WebError> {
     match value.parse::<usize>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(WebError::parameter(format!(

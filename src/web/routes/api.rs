@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::{ApiError, bad_path};
+use super::{ApiError, path_param};
 use crate::index::{FacetCount, Hit};
 use crate::model::PartialDate;
 use crate::web::AppState;
@@ -35,7 +35,7 @@ pub async fn document(
     State(app): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let Path(id) = id.map_err(|e| bad_path(e.body_text()))?;
+    let id = path_param(id)?;
     let record = app.archive.get(&id)?.ok_or_else(|| WebError::NotFound {
         what: format!("the document `{id}`"),
     })?;

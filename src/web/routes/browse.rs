@@ -4,10 +4,10 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 
-use super::{PageError, bad_path, render};
+use super::{PageError, path_param, render};
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::web::params::MAX_OFFSET;
+use crate::web::params::{MAX_OFFSET, number};
 use crate::web::views::browse::{BrowsePage, CollectionsPage, DatesPage, FilesPage, ListPage};
 use crate::web::views::collection_href;
 
@@ -39,7 +39,7 @@ pub async fn collection(
     name: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, PageError> {
-    let Path(name) = name.map_err(|e| bad_path(e.body_text()))?;
+    let name = path_param(name)?;
     let page = page_param(raw.as_deref())?;
     let offset = (page - 1) * PAGE_SIZE;
     let (total, records) = app
@@ -71,7 +71,7 @@ pub async fn file(
     State(app): State<AppState>,
     key: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
-    let Path(key) = key.map_err(|e| bad_path(e.body_text()))?;
+    let key = path_param(key)?;
     let records = app.archive.file_records(&key).map_err(|e| match e {
         crate::Error::NotFound { .. } => WebError::NotFound {
             what: format!("the archival file `{key}`"),
@@ -86,14 +86,7 @@ fn page_param(raw: Option<&str>) -> Result<usize, WebError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
     match pairs.iter().rev().find(|(k, _)| k == "page") {
-        None => Ok(1),
-        Some((_, v)) if v.trim().is_empty() => Ok(1),
-        Some((_, v)) => match v.trim().parse::<usize>() {
-            Ok(n) if (1..=MAX_OFFSET / PAGE_SIZE).contains(&n) => Ok(n),
-            _ => Err(WebError::parameter(format!(
-                "`page` must be a whole number from 1 to {}, not `{v}`",
-                MAX_OFFSET / PAGE_SIZE
-            ))),
-        },
+        Some((_, v)) if !v.trim().is_empty() => number("page", v.trim(), 1, MAX_OFFSET / PAGE_SIZE),
+        _ => Ok(1),
     }
 }

@@ -4,7 +4,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Html;
 
-use super::{PageError, bad_path, render};
+use super::{PageError, path_param, render};
 use crate::archive::RecordSummary;
 use crate::model::Record;
 use crate::web::AppState;
@@ -47,14 +47,14 @@ pub async fn page(
     State(app): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
-    let Path(id) = id.map_err(|e| bad_path(e.body_text()))?;
+    let id = path_param(id)?;
     let record = app.archive.get(&id)?.ok_or_else(|| WebError::NotFound {
         what: format!("the document `{id}`"),
     })?;
-    let neighbours = app.archive.neighbours(&id).ok();
+    let neighbours = app.archive.neighbours(&id)?;
     let files = app.archive.same_file(&id, SAME_FILE)?;
     let enclosures = enclosures(&app, &record)?;
-    let mut page = DocumentPage::new(&record, neighbours.as_ref(), &files, &app.config.base_url);
+    let mut page = DocumentPage::new(&record, &neighbours, &files, &app.config.base_url);
     page.enclosures = enclosures.iter().map(Item::of).collect();
     render(&page)
 }

@@ -96,8 +96,12 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> Respons
     }
 }
 
-/// The error for a path the router could not take apart (a segment that is not UTF-8 once
-/// decoded).
-pub fn bad_path(message: impl Into<String>) -> WebError {
-    WebError::parameter(message)
+/// A path parameter, or the error for a path the router could not take apart (a segment
+/// that is not UTF-8 once decoded).
+pub fn path_param(
+    extracted: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<String, WebError> {
+    extracted
+        .map(|axum::extract::Path(p)| p)
+        .map_err(|e| WebError::parameter(e.body_text()))
 }

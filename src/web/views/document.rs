@@ -252,7 +252,7 @@ impl DocumentPage {
     /// Builds the page of `record`, with its place in its collection and its archival files.
     pub fn new(
         record: &Record,
-        neighbours: Option<&Neighbours>,
+        neighbours: &Neighbours,
         files: &[(ArchivalFile, Vec<RecordSummary>)],
         base_url: &str,
     ) -> DocumentPage {
@@ -279,16 +279,14 @@ impl DocumentPage {
                 },
             })
             .collect();
-        let place = neighbours.and_then(|n| {
-            let collection = n.collection.as_deref()?;
-            Some(Place {
-                collection: clean(collection),
-                href: collection_href(collection),
-                position: n.position,
-                count: n.count,
-                previous: n.previous.as_ref().map(Item::of),
-                next: n.next.as_ref().map(Item::of),
-            })
+        let n = neighbours;
+        let place = n.collection.as_deref().map(|collection| Place {
+            collection: clean(collection),
+            href: collection_href(collection),
+            position: n.position,
+            count: n.count,
+            previous: n.previous.as_ref().map(Item::of),
+            next: n.next.as_ref().map(Item::of),
         });
         let files = files
             .iter()
