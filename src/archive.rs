@@ -1,37 +1,55 @@
 //! The archive: the one facade over store and index, and the single write path (store, then index).
 //!
-//! A data folder holds `fonds.sqlite3` (the store, the source of truth) and `index/` (tantivy,
-//! derived). Every write goes to the store first, in one transaction per source file, then to the
-//! index. The index remembers the store's change sequence it has seen, so a write that was cut
-//! off between the two is caught up the next time the archive is opened for writing, and
-//! `reindex` can always rebuild it whole.
+//! A data folder holds `fonds.sqlite3` (the store, the source of truth), `index/` (tantivy,
+//! derived) and `fonds.lock`. Every write goes to the store first, in one transaction per source
+//! file, then to the index. One process writes at a time: it holds the data folder's writer
+//! lock (`lock.rs`), and a second writer waits for it or is refused.
+//!
+//! The index says which store it was built from and the store's change sequence it is complete
+//! up to. Whoever opens the archive and finds the index unusable (damaged, missing, of another
+//! schema), behind the store (a write cut off between the two) or from another store, repairs
+//! it — catches it up, or rebuilds it in a new generation swapped in atomically — under the
+//! writer lock, and says so through [`Notice`]s. A reader that cannot take the lock (an import
+//! is running) searches the index as it is. `reindex` can always rebuild it whole.
 //!
 //! An [`Archive`] is `Send + Sync`: reads take `&self` and run on many threads at once (each on a
 //! read-only connection of the store's pool), writes take `&mut self`. The catalogue for
-//! browsing (collections, neighbours, archival files, chronology) is in `catalogue.rs`.
+//! browsing (collections, neighbours, archival files, chronology) is in `catalogue.rs`; finding
+//! and reading the files to import in `inputs.rs`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, RwLock, mpsc};
+use std::time::Instant;
 
 mod catalogue;
+mod inputs;
+mod lock;
 
 pub use catalogue::{
     ArchivalFile, Collection, Neighbours, RecordSummary, TypesAndCollections, YearCount,
 };
+pub use lock::{LOCK_FILE, LockError, WriterLock};
 
 use crate::error::{Error, Result};
-use crate::index::{Index, IndexWriter, SearchRequest, SearchResults};
+use crate::index::{Index, IndexError, IndexWriter, SearchRequest, SearchResults};
 use crate::ingest::{self, Diagnostic, Format, IngestError};
 use crate::model::Record;
-use crate::store::{Revision, SourceFile, Store, StoreStats};
+use crate::store::{Revision, SourceFile, Store, StoreError, StoreStats};
+use inputs::InputFile;
 
 /// The store's file name inside the data folder.
 pub const STORE_FILE: &str = "fonds.sqlite3";
 /// The index's folder name inside the data folder.
 pub const INDEX_DIR: &str = "index";
+/// An import that adds at least this share of the index's documents merges its segments into
+/// one when it ends (a rebuild always does).
+const MERGE_SHARE: u64 = 10;
+/// The stack of the threads that parse files: room for deep documents (importers bound their
+/// nesting, this is the margin).
+const PARSER_STACK: usize = 64 << 20;
 
 /// What happened to one file of an import.
 #[derive(Debug)]
@@ -44,6 +62,10 @@ pub struct FileReport {
     pub outcome: std::result::Result<FileCounts, Error>,
     /// Warnings about the source that did not stop the import.
     pub diagnostics: Vec<Diagnostic>,
+    /// Records whose stored copy was damaged and was restored from this file.
+    pub healed: Vec<String>,
+    /// Whether the stored bytes of this file were damaged and were restored from it.
+    pub source_healed: bool,
 }
 
 /// Record counts for one file or a whole import.
@@ -104,8 +126,135 @@ pub struct Stats {
     pub index_docs: u64,
     /// Bytes the index takes on disk.
     pub index_bytes: u64,
+    /// Segments of the index.
+    pub index_segments: usize,
     /// Counts by type, language, decade, year, archive and collection.
     pub facets: BTreeMap<String, Vec<crate::index::FacetCount>>,
+}
+
+/// Something the archive did or waited for on its own, for the user to know.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// Another process holds the writer lock; this one waits for it.
+    Waiting {
+        /// Who holds it.
+        holder: String,
+    },
+    /// The index was behind the store (a write was cut off between the two) and caught up.
+    CaughtUp {
+        /// Records indexed.
+        records: u64,
+        /// The change sequence the index had reached.
+        from: u64,
+        /// The store's change sequence.
+        to: u64,
+    },
+    /// The index could not be used as it was and was rebuilt from the store.
+    Rebuilt {
+        /// Why.
+        reason: String,
+        /// Records indexed.
+        records: u64,
+        /// How long it took.
+        seconds: f64,
+    },
+    /// Files left by killed writers were removed from the index folder.
+    Cleaned {
+        /// Files removed.
+        files: u64,
+        /// Their bytes.
+        bytes: u64,
+    },
+    /// The index is behind the store while another process writes: searches miss the newest
+    /// changes until it commits.
+    Behind {
+        /// Changes the index has not seen.
+        changes: u64,
+        /// The process writing.
+        holder: String,
+    },
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::Waiting { holder } => {
+                write!(f, "waiting for {holder} to finish writing to this archive")
+            }
+            Notice::CaughtUp { records, from, to } => write!(
+                f,
+                "the index was behind the store (changes {} to {to} were not indexed: a write was cut off); indexed {records} records",
+                from + 1
+            ),
+            Notice::Rebuilt {
+                reason,
+                records,
+                seconds,
+            } => write!(
+                f,
+                "the index could not be used ({reason}); rebuilt it from the store: {records} records in {seconds:.2} s"
+            ),
+            Notice::Cleaned { files, bytes } => write!(
+                f,
+                "removed {files} files ({:.1} MB) left in the index by interrupted writers",
+                *bytes as f64 / 1e6
+            ),
+            Notice::Behind { changes, holder } => write!(
+                f,
+                "the index is {changes} changes behind the store while {holder} writes; searches miss them until it is done"
+            ),
+        }
+    }
+}
+
+/// Who is told of [`Notice`]s.
+pub type NoticeSink = Arc<dyn Fn(&Notice) + Send + Sync>;
+
+/// When the index is repaired if it needs to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Repair {
+    /// When the index is first needed, waiting for the writer lock if another process holds
+    /// it (command-line tools).
+    #[default]
+    WhenNeeded,
+    /// Only in [`Archive::maintain`] (a server: requests never wait for a rebuild; an index
+    /// that cannot be used answers [`IndexError::Unusable`] until it is rebuilt).
+    InMaintenance,
+}
+
+/// How an archive is opened.
+#[derive(Clone)]
+pub struct OpenOptions {
+    /// Whether a writer waits for another writer to finish (true), or fails with
+    /// [`LockError::Busy`].
+    pub wait: bool,
+    /// What this process is, for another's "waiting for" message: `fonds import`.
+    pub purpose: String,
+    /// When to repair the index (read-only archives; a writer always repairs on opening).
+    pub repair: Repair,
+    /// Told of waits and repairs.
+    pub notices: Option<NoticeSink>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            wait: true,
+            purpose: "fonds".into(),
+            repair: Repair::WhenNeeded,
+            notices: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("wait", &self.wait)
+            .field("purpose", &self.purpose)
+            .field("repair", &self.repair)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An archive in a data folder.
@@ -113,11 +262,15 @@ pub struct Stats {
 /// `Send + Sync`: share one `Arc<Archive>` between threads. Reads (`get`, `search`, the
 /// catalogue, `stats`, `check`, …) take `&self` and run at once, each on a read-only SQLite
 /// connection of the store's pool and the shared tantivy reader; writes (`import`, `reindex`)
-/// take `&mut self`.
+/// take `&mut self`, and an archive opened for writing holds the data folder's writer lock.
 pub struct Archive {
     dir: PathBuf,
     store: Store,
-    index: Index,
+    /// The index, once opened (at once for a writer, when first needed for a reader).
+    index: RwLock<Option<Index>>,
+    /// Held by an archive opened for writing, for its whole life.
+    lock: Option<WriterLock>,
+    options: OpenOptions,
 }
 
 /// Checked at compile time: the web server shares one archive between its threads.
@@ -126,13 +279,6 @@ const _: () = {
     send_sync::<Archive>();
 };
 
-/// A file found under the paths given to `import`.
-struct InputFile {
-    path: PathBuf,
-    /// Its name for the user and for provenance: the path below the given path's parent.
-    name: String,
-}
-
 /// One file read and parsed, ready to commit.
 struct ParsedFile {
     name: String,
@@ -140,52 +286,79 @@ struct ParsedFile {
     result: std::result::Result<(Vec<u8>, ingest::Parsed), Error>,
 }
 
+/// How the index compares with the store.
+enum IndexFit {
+    /// Built from this store, complete up to its last change.
+    InStep,
+    /// Built from this store, but `changes` behind it.
+    Behind { from: u64 },
+    /// Not to be used: built from another store, or ahead of this one.
+    Foreign(String),
+}
+
 impl Archive {
-    /// Opens the archive in `dir` for reading and writing, creating it if needed, and brings the
-    /// index up to date with the store.
+    /// Opens the archive in `dir` for reading and writing, creating it if needed: takes the
+    /// writer lock (waiting for another writer), and brings the index in step with the store.
     pub fn open(dir: &Path) -> Result<Archive> {
+        Archive::open_with(dir, OpenOptions::default())
+    }
+
+    /// [`Archive::open`] with options: whether to wait for another writer, what to call this
+    /// process in the lock, and who is told of waits and repairs.
+    pub fn open_with(dir: &Path, options: OpenOptions) -> Result<Archive> {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             path: dir.display().to_string(),
             source,
         })?;
+        let lock = WriterLock::acquire(dir, &options.purpose, options.wait, |holder| {
+            notify(
+                &options,
+                Notice::Waiting {
+                    holder: holder.to_string(),
+                },
+            )
+        })?;
         let store = Store::open(&dir.join(STORE_FILE))?;
-        let index = Index::open_or_create(&dir.join(INDEX_DIR))?;
         let mut archive = Archive {
             dir: dir.to_path_buf(),
             store,
-            index,
+            index: RwLock::new(None),
+            lock: Some(lock),
+            options,
         };
-        archive.catch_up()?;
+        archive.store.settle_catalogue()?;
+        let index = archive.repair_index()?;
+        *archive.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
         Ok(archive)
     }
 
     /// Opens an existing archive for reading: searching, showing, exporting, checking. Nothing is
-    /// written to the store, so it can run beside an import. One exception for the index: if
-    /// it was made by a version of Fonds with another index schema, it is replaced and rebuilt
-    /// from the store here (unless an import holds the index's writer: then searches find
-    /// nothing until the archive is next opened for writing).
+    /// written to the store, so it can run beside an import. The index is opened when first
+    /// needed; if it must be repaired then, this takes the writer lock for the repair (see
+    /// [`Repair`]).
     pub fn open_read_only(dir: &Path) -> Result<Archive> {
+        Archive::open_read_only_with(dir, OpenOptions::default())
+    }
+
+    /// [`Archive::open_read_only`] with options.
+    pub fn open_read_only_with(dir: &Path, options: OpenOptions) -> Result<Archive> {
         let db = dir.join(STORE_FILE);
+        let no_archive = || Error::NoArchive {
+            dir: dir.display().to_string(),
+        };
         if !db.is_file() {
-            return Err(Error::NoArchive {
-                dir: dir.display().to_string(),
-            });
+            return Err(no_archive());
         }
-        let store = Store::open_read_only(&db)?;
-        let index = Index::open_or_create(&dir.join(INDEX_DIR))?;
-        if index.was_replaced() {
-            match index.writer() {
-                Ok(writer) => {
-                    index_records(&store, writer, 0)?;
-                }
-                Err(crate::index::IndexError::Locked { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let store = match Store::open_read_only(&db) {
+            Err(StoreError::NotCreated { .. }) => return Err(no_archive()),
+            other => other?,
+        };
         Ok(Archive {
             dir: dir.to_path_buf(),
             store,
-            index,
+            index: RwLock::new(None),
+            lock: None,
+            options,
         })
     }
 
@@ -194,21 +367,192 @@ impl Archive {
         &self.dir
     }
 
-    /// Renumbers collections an interrupted import left unsettled, and indexes what the store
-    /// changed since the index last committed.
-    fn catch_up(&mut self) -> Result<()> {
-        self.store.settle_catalogue()?;
-        let store_seq = self.store.seq()?;
-        let index_seq = self.index.last_seq();
-        if index_seq == store_seq {
+    fn index_dir(&self) -> PathBuf {
+        self.dir.join(INDEX_DIR)
+    }
+
+    fn notify(&self, notice: Notice) {
+        notify(&self.options, notice);
+    }
+
+    /// The index, opened when first needed (and repaired as the options say).
+    fn index(&self) -> Result<Index> {
+        if let Some(index) = self
+            .index
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return Ok(index.clone());
+        }
+        let mut slot = self.index.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(index) = slot.as_ref() {
+            return Ok(index.clone());
+        }
+        let index = self.open_index()?;
+        *slot = Some(index.clone());
+        Ok(index)
+    }
+
+    /// Opens the index for a reader: as it is when it fits the store (or is behind while a
+    /// writer works); otherwise repaired under the writer lock, when the options allow.
+    fn open_index(&self) -> Result<Index> {
+        if self.lock.is_some() {
+            return self.repair_index();
+        }
+        let opened = Index::open(&self.index_dir());
+        if let Ok(index) = &opened {
+            match self.fit(index)? {
+                IndexFit::InStep => return Ok(index.clone()),
+                IndexFit::Behind { .. } if self.options.repair == Repair::InMaintenance => {
+                    return Ok(index.clone());
+                }
+                IndexFit::Behind { from } => {
+                    if let Ok(Some(_lock)) =
+                        WriterLock::try_acquire(&self.dir, &self.options.purpose)
+                    {
+                        return self.repair_index();
+                    }
+                    // Someone is writing (and will index what it wrote), or the data folder
+                    // cannot be locked by this process: search what is indexed.
+                    self.notify(Notice::Behind {
+                        changes: self.store.seq()?.saturating_sub(from),
+                        holder: WriterLock::holder_of(&self.dir)
+                            .unwrap_or_else(|| "another process".into()),
+                    });
+                    return Ok(index.clone());
+                }
+                IndexFit::Foreign(_) => {}
+            }
+        }
+        if self.options.repair == Repair::InMaintenance {
+            return Err(match opened {
+                Err(e) => e.into(),
+                Ok(_) => IndexError::Unusable {
+                    dir: self.index_dir(),
+                    reason: "it was built from another store; it is being rebuilt".into(),
+                }
+                .into(),
+            });
+        }
+        let _lock = WriterLock::acquire(&self.dir, &self.options.purpose, true, |holder| {
+            self.notify(Notice::Waiting {
+                holder: holder.to_string(),
+            })
+        })?;
+        self.repair_index()
+    }
+
+    /// How the index compares with the store.
+    fn fit(&self, index: &Index) -> Result<IndexFit> {
+        let state = index.state();
+        let (store_id, seq) = (self.store.store_id()?, self.store.seq()?);
+        Ok(if state.store != store_id {
+            IndexFit::Foreign("it was built from another store".into())
+        } else if state.seq > seq {
+            IndexFit::Foreign(format!(
+                "it has seen {} changes, the store only {seq}: the store was restored from an older copy",
+                state.seq
+            ))
+        } else if state.seq < seq {
+            IndexFit::Behind { from: state.seq }
+        } else {
+            IndexFit::InStep
+        })
+    }
+
+    /// Opens the index and brings it in step with the store: removes what killed writers left,
+    /// catches it up, or rebuilds it. The caller holds the writer lock.
+    fn repair_index(&self) -> Result<Index> {
+        let index = match Index::open(&self.index_dir()) {
+            Ok(index) => index,
+            Err(IndexError::Unusable { reason, .. }) => {
+                let quiet = reason == "there is no index yet" && self.store.seq()? == 0;
+                let (index, _) = self.rebuild(None, (!quiet).then_some(reason))?;
+                return Ok(index);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let cleaned = index.clean()?;
+        if cleaned.files > 0 {
+            self.notify(Notice::Cleaned {
+                files: cleaned.files,
+                bytes: cleaned.bytes,
+            });
+        }
+        match self.fit(&index)? {
+            IndexFit::InStep => {}
+            IndexFit::Behind { from } => {
+                if let Err(e) = self.catch_up(&index, from) {
+                    if !matches!(e, Error::Index(_)) {
+                        return Err(e);
+                    }
+                    self.rebuild(Some(&index), Some(format!("catching it up failed: {e}")))?;
+                }
+            }
+            IndexFit::Foreign(reason) => {
+                self.rebuild(Some(&index), Some(reason))?;
+            }
+        }
+        Ok(index)
+    }
+
+    /// Indexes the records changed after `from`, and commits.
+    fn catch_up(&self, index: &Index, from: u64) -> Result<()> {
+        let to = self.store.seq()?;
+        let mut writer = index.writer()?;
+        let records = index_from_store(&self.store, &mut writer, from)?;
+        writer.commit(to)?;
+        self.notify(Notice::CaughtUp { records, from, to });
+        Ok(())
+    }
+
+    /// Builds a new index generation from the whole store and makes it live (switching `index`
+    /// to it, or opening it), then removes the old generation. Says so when `reason` is given.
+    fn rebuild(&self, index: Option<&Index>, reason: Option<String>) -> Result<(Index, u64)> {
+        let started = Instant::now();
+        let store_id = self.store.store_id()?;
+        let mut records = 0;
+        let fill = |writer: &mut IndexWriter| -> Result<u64> {
+            let seq = self.store.seq()?;
+            records = index_from_store(&self.store, writer, 0)?;
+            Ok(seq)
+        };
+        let index = match index {
+            Some(index) => {
+                index.rebuild(store_id.as_deref(), fill)?;
+                index.clone()
+            }
+            None => Index::build(&self.index_dir(), store_id.as_deref(), fill)?,
+        };
+        // The old generation, and any garbage: no writer runs (the caller holds the lock).
+        index.clean()?;
+        if let Some(reason) = reason {
+            self.notify(Notice::Rebuilt {
+                reason,
+                records,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        Ok((index, records))
+    }
+
+    /// For a long-running reader (the web server), every second or two: switches to an index
+    /// generation another process made live, sees its newest commit, and, when the index does
+    /// not fit the store and no other process is writing, repairs it under the writer lock.
+    pub fn maintain(&self) -> Result<()> {
+        let current = self.index.read().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(index) = &current
+            && index.refresh().is_ok()
+            && matches!(self.fit(index)?, IndexFit::InStep)
+        {
             return Ok(());
         }
-        if index_seq > store_seq {
-            // The index is from another store: rebuild it.
-            self.reindex()?;
+        let Ok(Some(_lock)) = WriterLock::try_acquire(&self.dir, &self.options.purpose) else {
             return Ok(());
-        }
-        index_records(&self.store, self.index.writer()?, index_seq)?;
+        };
+        let index = self.repair_index()?;
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
         Ok(())
     }
 
@@ -221,22 +565,16 @@ impl Archive {
         mut on_file: impl FnMut(&FileReport, usize, usize),
     ) -> Result<ImportReport> {
         let mut report = ImportReport::default();
-        let mut inputs = Vec::new();
-        for path in paths {
-            if let Err(e) = collect_files(path, &mut inputs) {
-                report.files.push(FileReport {
-                    path: path.display().to_string(),
-                    format: None,
-                    outcome: Err(e),
-                    diagnostics: Vec::new(),
-                });
-            }
+        let (inputs, refused) = inputs::collect(paths);
+        for r in refused {
+            report.files.push(failed_file(r.name, None, r.error));
         }
         let total = inputs.len() + report.files.len();
         for (i, f) in report.files.iter().enumerate() {
             on_file(f, i + 1, total);
         }
-        let mut writer: Option<IndexWriter> = None;
+        let index = self.index()?;
+        let mut feed = IndexFeed::default();
         let workers = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .min(inputs.len().max(1));
@@ -247,15 +585,22 @@ impl Archive {
             for _ in 0..workers {
                 let tx = tx.clone();
                 let next = &next;
-                scope.spawn(move || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(input) = inputs.get(i) else { break };
-                        if tx.send((i, read_and_parse(input))).is_err() {
-                            break;
+                std::thread::Builder::new()
+                    .name("fonds-parse".into())
+                    .stack_size(PARSER_STACK)
+                    .spawn_scoped(scope, move || {
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(input) = inputs.get(i) else { break };
+                            if tx.send((i, read_and_parse(input))).is_err() {
+                                break;
+                            }
                         }
-                    }
-                });
+                    })
+                    .map_err(|source| Error::Io {
+                        path: "a parsing thread".into(),
+                        source,
+                    })?;
             }
             drop(tx);
             // Commit in the order the files were named, whatever order they were parsed in.
@@ -265,7 +610,7 @@ impl Archive {
                 ready.insert(i, parsed);
                 while let Some(parsed) = ready.remove(&due) {
                     due += 1;
-                    let file = self.commit_parsed(parsed, &mut writer)?;
+                    let file = self.commit_parsed(parsed, &index, &mut feed)?;
                     if let Ok(counts) = &file.outcome {
                         report.totals.new += counts.new;
                         report.totals.changed += counts.changed;
@@ -279,20 +624,51 @@ impl Archive {
         });
         // Renumber the collections this import changed, once each, whatever stopped it.
         let settled = self.store.settle_catalogue();
-        if let Some(mut writer) = writer {
-            writer.commit(self.store.seq()?)?;
-        }
+        self.finish_indexing(&index, feed)?;
         outcome?;
         settled?;
         Ok(report)
     }
 
+    /// Commits the index after an import (merging its segments when the import was large), or
+    /// rebuilds it if indexing failed on the way: the store has every committed file either way.
+    fn finish_indexing(&mut self, index: &Index, feed: IndexFeed) -> Result<()> {
+        let IndexFeed {
+            writer,
+            failed,
+            added,
+        } = feed;
+        let failed = match (writer, failed) {
+            (_, Some(e)) => Some(e),
+            (Some(mut writer), None) => {
+                let committed = writer.commit(self.store.seq()?).and_then(|()| {
+                    let large = added * MERGE_SHARE >= index.num_docs();
+                    if large && writer.num_segments()? > 1 {
+                        writer.merge_all()?;
+                    }
+                    writer.wait_merging_threads()
+                });
+                committed.err()
+            }
+            (None, None) => None,
+        };
+        if let Some(e) = failed {
+            self.rebuild(
+                Some(index),
+                Some(format!("indexing failed during the import: {e}")),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Commits one parsed file to the store, then hands its new and changed records to the index.
-    /// A store error ends the import; a bad file only fails its own report.
+    /// A store error ends the import; a bad file only fails its own report; an index error
+    /// stops indexing (the index is rebuilt when the import ends).
     fn commit_parsed(
         &mut self,
         parsed: ParsedFile,
-        writer: &mut Option<IndexWriter>,
+        index: &Index,
+        feed: &mut IndexFeed,
     ) -> Result<FileReport> {
         let ParsedFile {
             name,
@@ -301,14 +677,7 @@ impl Archive {
         } = parsed;
         let (bytes, parsed) = match result {
             Ok(ok) => ok,
-            Err(e) => {
-                return Ok(FileReport {
-                    path: name,
-                    format,
-                    outcome: Err(e),
-                    diagnostics: Vec::new(),
-                });
-            }
+            Err(e) => return Ok(failed_file(name, format, e)),
         };
         let format = format.expect("a parsed file has a format");
         let sha256 = ingest::sha256_hex(&bytes);
@@ -320,20 +689,18 @@ impl Archive {
         };
         let outcome = self.store.commit_file(file, &parsed.records)?;
         if !outcome.changes.is_empty() {
-            let writer = match writer {
-                Some(w) => w,
-                None => writer.insert(self.index.writer()?),
-            };
             let changed: std::collections::HashMap<&str, &str> = outcome
                 .changes
                 .iter()
                 .map(|c| (c.id.as_str(), c.hash.as_str()))
                 .collect();
-            for record in &parsed.records {
-                if let Some(hash) = changed.get(record.id.as_str()) {
-                    writer.upsert(record, hash)?;
-                }
-            }
+            feed.upsert(
+                index,
+                parsed
+                    .records
+                    .iter()
+                    .filter_map(|r| changed.get(r.id.as_str()).map(|h| (r, *h))),
+            );
         }
         let counts = FileCounts {
             new: outcome.new,
@@ -345,6 +712,8 @@ impl Archive {
             format: Some(format),
             outcome: Ok(counts),
             diagnostics: parsed.diagnostics,
+            healed: outcome.healed,
+            source_healed: outcome.source_healed,
         })
     }
 
@@ -365,7 +734,7 @@ impl Archive {
 
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        Ok(self.index.search(request)?)
+        Ok(self.index()?.search(request)?)
     }
 
     /// Writes every record as one JSON line, in id order; returns how many.
@@ -393,17 +762,21 @@ impl Archive {
         Ok(n)
     }
 
-    /// Rebuilds the index from the store; returns the number of records indexed.
+    /// Rebuilds the index from the store in a new generation, swapped in when complete (searches
+    /// go on on the old one meanwhile, in this and other processes); returns the number of
+    /// records indexed.
     pub fn reindex(&mut self) -> Result<u64> {
-        let mut writer = self.index.writer()?;
-        writer.delete_all()?;
-        index_records(&self.store, writer, 0)
+        let current = self.index.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let (index, records) = self.rebuild(current.as_ref(), None)?;
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
+        Ok(records)
     }
 
     /// Compares store and index record by record.
     pub fn check(&self) -> Result<CheckReport> {
+        let index = self.index()?;
         let stored = self.store.entries()?;
-        let indexed: BTreeMap<String, String> = self.index.entries()?.into_iter().collect();
+        let indexed: BTreeMap<String, String> = index.entries()?.into_iter().collect();
         let mut report = CheckReport {
             records: stored.len(),
             indexed: indexed.len(),
@@ -428,109 +801,140 @@ impl Archive {
 
     /// Counts of what the archive holds.
     pub fn stats(&self) -> Result<Stats> {
+        let index = self.index()?;
         let all = SearchRequest {
             facets: true,
             limit: 0,
             ..SearchRequest::default()
         };
-        let results = self.index.search(&all)?;
+        let results = index.search(&all)?;
         Ok(Stats {
             store: self.store.stats()?,
-            index_docs: self.index.num_docs(),
-            index_bytes: self.index.size_bytes()?,
+            index_docs: index.num_docs(),
+            index_bytes: index.size_bytes()?,
+            index_segments: index.num_segments(),
             facets: results.facets,
         })
     }
 }
 
-/// Indexes every stored record changed after `after_seq` and commits with the store's sequence
-/// as read before them (so what changes meanwhile is caught up later); returns how many.
-fn index_records(store: &Store, mut writer: IndexWriter, after_seq: u64) -> Result<u64> {
-    let seq = store.seq()?;
+impl Drop for Archive {
+    /// A writer checkpoints the WAL as it lets go: later processes need not replay it.
+    fn drop(&mut self) {
+        if self.lock.is_some() {
+            let _ = self.store.checkpoint();
+        }
+    }
+}
+
+fn notify(options: &OpenOptions, notice: Notice) {
+    if let Some(sink) = &options.notices {
+        sink(&notice);
+    }
+}
+
+/// The index's side of an import: its writer, opened at the first change, and the first error
+/// it met (after which nothing more is indexed, and the index is rebuilt at the end).
+#[derive(Default)]
+struct IndexFeed {
+    writer: Option<IndexWriter>,
+    failed: Option<IndexError>,
+    added: u64,
+}
+
+impl IndexFeed {
+    fn upsert<'a>(&mut self, index: &Index, records: impl Iterator<Item = (&'a Record, &'a str)>) {
+        if self.failed.is_some() {
+            return;
+        }
+        let result = (|| {
+            let writer = match &mut self.writer {
+                Some(w) => w,
+                None => self.writer.insert(index.writer()?),
+            };
+            for (record, hash) in records {
+                writer.upsert(record, hash)?;
+                self.added += 1;
+            }
+            Ok::<(), IndexError>(())
+        })();
+        if let Err(e) = result {
+            self.failed = Some(e);
+            self.writer = None;
+        }
+    }
+}
+
+/// Indexes every stored record changed after `after_seq` (all of them for 0); returns how many.
+/// The caller commits.
+fn index_from_store(store: &Store, writer: &mut IndexWriter, after_seq: u64) -> Result<u64> {
     let mut n = 0;
-    store.for_each_record(after_seq, |record, hash, _| {
+    let mut failed = None;
+    let scanned = store.for_each_record(after_seq, |record, hash, _| {
         n += 1;
-        writer
-            .upsert(&record, hash)
-            .map_err(|e| crate::store::StoreError::Corrupt {
+        if let Err(e) = writer.upsert(&record, hash) {
+            failed = Some(e);
+            return Err(StoreError::Corrupt {
                 id: record.id.clone(),
-                message: format!("could not be indexed: {e}"),
-            })
-    })?;
-    writer.commit(seq)?;
-    Ok(n)
-}
-
-/// Adds `path` (a file, or every file below a folder, sorted) to `out`.
-fn collect_files(path: &Path, out: &mut Vec<InputFile>) -> Result<()> {
-    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let base = path.parent().unwrap_or(Path::new(""));
-    if meta.is_file() {
-        out.push(InputFile {
-            path: path.to_path_buf(),
-            name: shown_name(base, path),
-        });
-        return Ok(());
-    }
-    let mut stack = vec![path.to_path_buf()];
-    let mut found = Vec::new();
-    while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        for entry in entries {
-            let entry = entry.map_err(|source| Error::Io {
-                path: dir.display().to_string(),
-                source,
-            })?;
-            let p = entry.path();
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if hidden {
-                continue;
-            }
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                found.push(p);
-            }
+                message: "indexing stopped".into(),
+            });
         }
+        Ok(())
+    });
+    match failed {
+        Some(e) => Err(e.into()),
+        None => scanned.map(|()| n).map_err(Error::from),
     }
-    found.sort();
-    for p in found {
-        let name = shown_name(base, &p);
-        let is_readme = p
-            .file_stem()
-            .is_some_and(|s| s.to_string_lossy().eq_ignore_ascii_case("readme"));
-        if !is_readme && ingest::is_importable_name(&name) {
-            out.push(InputFile { path: p, name });
-        }
-    }
-    Ok(())
 }
 
-fn shown_name(base: &Path, path: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+fn failed_file(path: String, format: Option<Format>, error: Error) -> FileReport {
+    FileReport {
+        path,
+        format,
+        outcome: Err(error),
+        diagnostics: Vec::new(),
+        healed: Vec::new(),
+        source_healed: false,
+    }
 }
 
+/// Reads and parses one file; a panic in an importer (a bug) fails that file alone.
 fn read_and_parse(input: &InputFile) -> ParsedFile {
     let name = input.name.clone();
-    let bytes = match std::fs::read(&input.path) {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_file(input)));
+    match caught {
+        Ok(parsed) => parsed,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            ParsedFile {
+                name: name.clone(),
+                format: None,
+                result: Err(IngestError::malformed(
+                    name,
+                    "the whole file",
+                    format!(
+                        "the importer failed on this file ({what}); this is a bug in Fonds, please report it with the file"
+                    ),
+                )
+                .into()),
+            }
+        }
+    }
+}
+
+fn parse_file(input: &InputFile) -> ParsedFile {
+    let name = input.name.clone();
+    let bytes = match inputs::read(input) {
         Ok(b) => b,
-        Err(source) => {
+        Err(e) => {
             return ParsedFile {
                 name,
                 format: None,
-                result: Err(Error::Io {
-                    path: input.path.display().to_string(),
-                    source,
-                }),
+                result: Err(e),
             };
         }
     };

@@ -5,10 +5,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
-use fonds::archive::{Archive, FileReport};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::sync::Arc;
+
+use fonds::archive::{Archive, FileReport, Notice, OpenOptions, Repair};
 use fonds::index::{SearchRequest, SearchResults, Sort};
 use fonds::model::{PartialDate, Record};
+
+/// `println!` that returns an error (a closed pipe: `fonds stats | head -c1`) instead of
+/// panicking.
+macro_rules! outln {
+    () => {
+        writeln!(std::io::stdout().lock())?
+    };
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    };
+}
 
 /// Fonds: a digital archive for historical primary sources.
 #[derive(Parser)]
@@ -33,6 +46,13 @@ enum Command {
         /// Files or folders (walked recursively).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// If another process is writing to the archive, fail at once instead of waiting.
+        #[arg(long)]
+        no_wait: bool,
+        /// Print one JSON object per file as it is committed (or fails), then a summary object:
+        /// for scripts that must know which files are safely in the store.
+        #[arg(long)]
+        json: bool,
     },
     /// Show one record, whole.
     Show {
@@ -95,8 +115,12 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Rebuild the search index from the store.
-    Reindex,
+    /// Rebuild the search index from the store (in a new generation, swapped in when complete).
+    Reindex {
+        /// If another process is writing to the archive, fail at once instead of waiting.
+        #[arg(long)]
+        no_wait: bool,
+    },
     /// Report records missing from the index or stale in it.
     Check {
         /// Print the report as JSON.
@@ -179,19 +203,48 @@ enum ExportFormat {
 
 /// Runs the command line; the exit code says whether anything failed.
 pub fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let data = cli.data;
+    // What this process is, for another's "waiting for" message: `fonds import`.
+    let purpose = format!("fonds {}", matches.subcommand_name().unwrap_or_default());
+    // Waits and repairs are told on standard error, where they do not mix with results.
+    let options = |wait: bool| OpenOptions {
+        wait,
+        purpose: purpose.clone(),
+        repair: Repair::WhenNeeded,
+        notices: Some(Arc::new(|n: &Notice| eprintln!("note: {n}"))),
+    };
+    let read_only = || Archive::open_read_only_with(&data, options(true));
+    // A server never makes a request wait for a repair: it repairs in the background.
+    let for_serving = || {
+        Archive::open_read_only_with(
+            &data,
+            OpenOptions {
+                repair: Repair::InMaintenance,
+                ..options(true)
+            },
+        )
+    };
     match cli.command {
-        Command::Import { paths } => {
-            let mut archive = Archive::open(&data)?;
-            import(&mut archive, &paths)
+        Command::Import {
+            paths,
+            no_wait,
+            json,
+        } => {
+            let mut archive = Archive::open_with(&data, options(!no_wait))?;
+            if json {
+                import_json(&mut archive, &paths)
+            } else {
+                import(&mut archive, &paths)
+            }
         }
         Command::Show {
             id,
             json,
             revisions,
         } => {
-            let archive = Archive::open_read_only(&data)?;
+            let archive = read_only()?;
             let record = archive
                 .get(&id)?
                 .ok_or(fonds::Error::NotFound { id: id.clone() })?;
@@ -227,7 +280,7 @@ pub fn run() -> Result<ExitCode> {
             sort,
             json,
         } => {
-            let archive = Archive::open_read_only(&data)?;
+            let archive = read_only()?;
             let request = SearchRequest {
                 query,
                 from: parse_date("--from", from)?,
@@ -261,7 +314,7 @@ pub fn run() -> Result<ExitCode> {
             format: ExportFormat::Jsonl,
             out,
         } => {
-            let archive = Archive::open_read_only(&data)?;
+            let archive = read_only()?;
             let n = match out {
                 Some(path) => {
                     let file = std::fs::File::create(&path)
@@ -282,25 +335,26 @@ pub fn run() -> Result<ExitCode> {
             eprintln!("exported {n} records");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Reindex => {
-            let mut archive = Archive::open(&data)?;
+        Command::Reindex { no_wait } => {
+            let mut archive = Archive::open_with(&data, options(!no_wait))?;
             let started = std::time::Instant::now();
             let n = archive.reindex()?;
-            println!(
+            outln!(
                 "reindexed {n} records in {:.2} s",
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { json } => {
-            let archive = Archive::open_read_only(&data)?;
+            let archive = read_only()?;
             let report = archive.check()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                outln!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                println!(
+                outln!(
                     "{} records stored, {} indexed",
-                    report.records, report.indexed
+                    report.records,
+                    report.indexed
                 );
                 for (what, ids) in [
                     ("missing from the index", &report.missing),
@@ -308,13 +362,13 @@ pub fn run() -> Result<ExitCode> {
                     ("in the index but not stored", &report.orphans),
                 ] {
                     if !ids.is_empty() {
-                        println!("{} {what}: {}", ids.len(), preview(ids));
+                        outln!("{} {what}: {}", ids.len(), preview(ids));
                     }
                 }
                 if report.is_consistent() {
-                    println!("ok: store and index agree");
+                    outln!("ok: store and index agree");
                 } else {
-                    println!("run `fonds reindex` to rebuild the index from the store");
+                    outln!("run `fonds reindex` to rebuild the index from the store");
                 }
             }
             Ok(if report.is_consistent() {
@@ -324,24 +378,25 @@ pub fn run() -> Result<ExitCode> {
             })
         }
         Command::Stats { json } => {
-            let archive = Archive::open_read_only(&data)?;
+            let archive = read_only()?;
             let stats = archive.stats()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&stats)?);
+                outln!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 let s = &stats.store;
-                println!("records        {}", s.records);
-                println!("old revisions  {}", s.old_revisions);
-                println!(
+                outln!("records        {}", s.records);
+                outln!("old revisions  {}", s.old_revisions);
+                outln!(
                     "source files   {} ({:.1} MB kept)",
                     s.source_files,
                     s.source_bytes as f64 / 1e6
                 );
-                println!("imports        {}", s.imports);
-                println!(
-                    "index          {} documents, {:.1} MB",
+                outln!("imports        {}", s.imports);
+                outln!(
+                    "index          {} documents, {:.1} MB, {} segments",
                     stats.index_docs,
-                    stats.index_bytes as f64 / 1e6
+                    stats.index_bytes as f64 / 1e6,
+                    stats.index_segments
                 );
                 for (facet, counts) in &stats.facets {
                     let shown: Vec<String> = counts
@@ -349,22 +404,19 @@ pub fn run() -> Result<ExitCode> {
                         .take(8)
                         .map(|c| format!("{} {}", c.value, c.count))
                         .collect();
-                    println!("{facet:<14} {}", shown.join(", "));
+                    outln!("{facet:<14} {}", shown.join(", "));
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, base_url } => {
-            let archive = Archive::open_read_only(&data)?;
-            serve(archive, &addr, base_url)
-        }
+        Command::Serve { addr, base_url } => serve(for_serving()?, &addr, base_url),
         Command::Demo { addr, no_serve } => {
-            let code = demo(&data)?;
+            let code = demo(&data, options(true))?;
             if no_serve || code != ExitCode::SUCCESS {
                 return Ok(code);
             }
-            println!();
-            serve(Archive::open_read_only(&data)?, &addr, None)
+            outln!();
+            serve(for_serving()?, &addr, None)
         }
         Command::Bench {
             corpus,
@@ -445,6 +497,24 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
         if let Err(e) = &file.outcome {
             bar.suspend(|| eprintln!("error: {e}"));
         }
+        if file.source_healed {
+            bar.suspend(|| {
+                eprintln!(
+                    "healed: {}: the stored bytes of this file were damaged; restored from it",
+                    file.path
+                )
+            });
+        }
+        if !file.healed.is_empty() {
+            bar.suspend(|| {
+                eprintln!(
+                    "healed: {}: {} stored records were damaged; restored from this file: {}",
+                    file.path,
+                    file.healed.len(),
+                    preview(&file.healed)
+                )
+            });
+        }
         for d in &file.diagnostics {
             bar.suspend(|| eprintln!("warning: {}: {}: {}", file.path, d.location, d.message));
         }
@@ -452,7 +522,7 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
     bar.finish_and_clear();
     let failed = report.failed().count();
     let t = report.totals;
-    println!(
+    outln!(
         "{} files ({} failed), {} records: {} new, {} changed, {} unchanged, in {:.2} s",
         report.files.len(),
         failed,
@@ -461,6 +531,65 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
         t.changed,
         t.unchanged,
         started.elapsed().as_secs_f64()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Imports printing one JSON object per file as it is committed (or fails), flushed at once, then
+/// a summary object. A file reported `"committed"` is durably in the store.
+fn import_json(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut write_error = None;
+    let report = archive.import(paths, |file: &FileReport, _, _| {
+        let mut line = serde_json::json!({"file": file.path});
+        match &file.outcome {
+            Ok(counts) => {
+                line["status"] = "committed".into();
+                line["format"] = file.format.map(|f| f.importer()).into();
+                line["new"] = counts.new.into();
+                line["changed"] = counts.changed.into();
+                line["unchanged"] = counts.unchanged.into();
+                if !file.healed.is_empty() {
+                    line["healed"] = file.healed.clone().into();
+                }
+                if file.source_healed {
+                    line["source_healed"] = true.into();
+                }
+            }
+            Err(e) => {
+                line["status"] = "failed".into();
+                line["error"] = e.to_string().into();
+            }
+        }
+        if !file.diagnostics.is_empty() {
+            line["warnings"] = file
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.location, d.message))
+                .collect::<Vec<_>>()
+                .into();
+        }
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+            write_error.get_or_insert(e);
+        }
+    })?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    let failed = report.failed().count();
+    let t = report.totals;
+    outln!(
+        "{}",
+        serde_json::json!({
+            "files": report.files.len(), "failed": failed,
+            "new": t.new, "changed": t.changed, "unchanged": t.unchanged,
+            "seconds": started.elapsed().as_secs_f64(),
+        })
     );
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -494,7 +623,7 @@ const SAMPLE_CORPUS: &[(&str, &[u8])] = &[
     ),
 ];
 
-fn demo(data: &std::path::Path) -> Result<ExitCode> {
+fn demo(data: &std::path::Path, options: OpenOptions) -> Result<ExitCode> {
     let corpus = data.join("sample-corpus");
     for (name, bytes) in SAMPLE_CORPUS {
         let path = corpus.join(name);
@@ -503,25 +632,23 @@ fn demo(data: &std::path::Path) -> Result<ExitCode> {
             std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         }
     }
-    let mut archive = Archive::open(data)?;
+    let mut archive = Archive::open_with(data, options)?;
     let code = import(&mut archive, &[corpus])?;
     let data = data.display();
-    println!();
-    println!("The sample archive is in {data}. Try:");
-    println!(
+    outln!();
+    outln!("The sample archive is in {data}. Try:");
+    outln!(
         "  fonds --data {data} search 'Сталину'            # Russian morphology: finds Сталин, Сталина…"
     );
-    println!(
-        "  fonds --data {data} search '\"38th parallel\"'     # a phrase, in the translations"
-    );
-    println!("  fonds --data {data} search 'divisions AND Korea' --from 1950-07 --to 1950-12");
-    println!("  fonds --data {data} search 'Mosquito' --type Telegram --sort date");
-    println!(
+    outln!("  fonds --data {data} search '\"38th parallel\"'     # a phrase, in the translations");
+    outln!("  fonds --data {data} search 'divisions AND Korea' --from 1950-07 --to 1950-12");
+    outln!("  fonds --data {data} search 'Mosquito' --type Telegram --sort date");
+    outln!(
         "  fonds --data {data} show wcda-134278            # the whole record; --json for the record format"
     );
-    println!("  fonds --data {data} show frus1894Nicaragua-d1");
-    println!("  fonds --data {data} stats");
-    println!("  fonds --data {data} serve                     # the web reader and the JSON API");
+    outln!("  fonds --data {data} show frus1894Nicaragua-d1");
+    outln!("  fonds --data {data} stats");
+    outln!("  fonds --data {data} serve                     # the web reader and the JSON API");
     Ok(code)
 }
 

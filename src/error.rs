@@ -1,5 +1,6 @@
 //! The crate error: every layer's error, converted with `#[from]`.
 
+use crate::archive::LockError;
 use crate::index::IndexError;
 use crate::ingest::IngestError;
 use crate::store::StoreError;
@@ -16,6 +17,9 @@ pub enum Error {
     /// The index failed, or a query could not be understood.
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// Another process is writing to the archive (or its lock file cannot be used).
+    #[error(transparent)]
+    Lock(#[from] LockError),
     /// There is no archive in the data folder yet.
     #[error("no archive in {dir}: import something first (`fonds import PATH` or `fonds demo`)")]
     NoArchive {

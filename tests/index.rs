@@ -635,33 +635,115 @@ fn last_seq_round_trips_through_reopening() {
     );
 }
 
-#[test]
-fn an_index_of_another_schema_is_replaced() {
+/// An old-schema tantivy index with one document, committed with payload "99".
+fn old_schema_index(dir: &Path) {
     use tantivy::schema::{Schema, TEXT};
-    let dir = tempfile::tempdir().unwrap();
-    {
-        let mut b = Schema::builder();
-        let body = b.add_text_field("body", TEXT);
-        let old = tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
-        let mut w: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
-        w.add_document(tantivy::doc!(body => "old")).unwrap();
-        let mut prepared = w.prepare_commit().unwrap();
-        prepared.set_payload("99");
-        prepared.commit().unwrap();
+    let mut b = Schema::builder();
+    let body = b.add_text_field("body", TEXT);
+    let old = tantivy::Index::create_in_dir(dir, b.build()).unwrap();
+    let mut w: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
+    w.add_document(tantivy::doc!(body => "old")).unwrap();
+    let mut prepared = w.prepare_commit().unwrap();
+    prepared.set_payload("99");
+    prepared.commit().unwrap();
+}
+
+fn unusable_reason(root: &Path) -> String {
+    match Index::open(root) {
+        Err(IndexError::Unusable { reason, .. }) => reason,
+        Err(e) => panic!("expected Unusable, got {e}"),
+        Ok(_) => panic!("expected Unusable, got an index"),
     }
+}
+
+#[test]
+fn indexes_that_cannot_be_used_are_refused_and_rebuilt_beside_them() {
+    // The single-folder layout of earlier versions.
+    let dir = tempfile::tempdir().unwrap();
+    old_schema_index(dir.path());
     std::fs::write(dir.path().join("unrelated.txt"), "kept").unwrap();
-    let index = Index::open_or_create(dir.path()).unwrap();
-    assert_eq!(index.last_seq(), 0, "rebuild from the store");
-    assert_eq!(index.num_docs(), 0);
-    assert!(index.was_replaced());
-    drop(index);
-    let index = Index::open_or_create(dir.path()).unwrap();
-    assert!(!index.was_replaced(), "replaced once");
-    assert!(dir.path().join("unrelated.txt").exists());
-    let mut w = index.writer().unwrap();
-    w.upsert(&hostile(), "h").unwrap();
-    w.commit(1).unwrap();
+    assert!(unusable_reason(dir.path()).contains("earlier version"));
+    assert!(
+        Index::open_or_create(dir.path()).is_err(),
+        "never silently emptied"
+    );
+    let index = Index::build(dir.path(), Some("store-a"), |w| {
+        w.upsert(&hostile(), "h")?;
+        Ok::<_, IndexError>(7)
+    })
+    .unwrap();
+    let state = index.state();
+    assert_eq!((state.store.as_deref(), state.seq), (Some("store-a"), 7));
     assert_eq!(ids(&search(&index, "attacker")), ["test-hostile"]);
+    let cleaned = index.clean().unwrap();
+    assert!(cleaned.files >= 3, "the old layout's files: {cleaned:?}");
+    assert!(!dir.path().join("meta.json").exists());
+    assert!(dir.path().join("unrelated.txt").exists());
+    // Reopened, it is the same.
+    let reopened = Index::open(dir.path()).unwrap();
+    assert_eq!(reopened.state(), state);
+    assert_eq!(reopened.num_docs(), 1);
+
+    // A generation of another schema, and damaged ones.
+    let gen_dir = dir.path().join(reopened.generation());
+    drop((index, reopened));
+    for f in std::fs::read_dir(&gen_dir).unwrap() {
+        std::fs::remove_file(f.unwrap().path()).unwrap();
+    }
+    old_schema_index(&gen_dir);
+    assert!(unusable_reason(dir.path()).contains("another index schema"));
+    std::fs::write(gen_dir.join("meta.json"), b"{\"segments\": [tru").unwrap();
+    unusable_reason(dir.path());
+    std::fs::remove_file(gen_dir.join("meta.json")).unwrap();
+    assert!(unusable_reason(dir.path()).contains("no meta.json"));
+    std::fs::write(dir.path().join("CURRENT"), "\u{0}garbage").unwrap();
+    assert!(unusable_reason(dir.path()).contains("does not name a generation"));
+    std::fs::remove_file(dir.path().join("CURRENT")).unwrap();
+    std::fs::remove_dir_all(&gen_dir).unwrap();
+    assert_eq!(unusable_reason(dir.path()), "there is no index yet");
+}
+
+#[test]
+fn a_rebuild_is_swapped_in_whole_and_readers_follow_it() {
+    let f = fixture();
+    let reader = Index::open(&f.path).unwrap();
+    assert_eq!(reader.num_docs(), 24);
+    let first = reader.generation();
+    // A rebuild that fails half-way leaves the live generation as it was.
+    let failed: Result<(), IndexError> = f.index.rebuild(Some("s"), |w| {
+        w.upsert(&hostile(), "h")?;
+        Err(IndexError::Unusable {
+            dir: f.path.clone(),
+            reason: "stopped".into(),
+        })
+    });
+    assert!(failed.is_err());
+    assert_eq!(f.index.generation(), first);
+    assert_eq!(Index::open(&f.path).unwrap().num_docs(), 24);
+    // One that completes is live for this handle at once, and for others at their next check.
+    f.index
+        .rebuild(Some("s"), |w| {
+            w.upsert(&hostile(), "h")?;
+            Ok::<_, IndexError>(3)
+        })
+        .unwrap();
+    assert_ne!(f.index.generation(), first);
+    assert_eq!(f.index.num_docs(), 1);
+    assert_eq!(reader.generation(), first, "not yet looked");
+    assert!(reader.refresh().unwrap());
+    assert_eq!(reader.num_docs(), 1);
+    assert_eq!(reader.state().seq, 3);
+    // The failed build's folder and the old generation are garbage now.
+    let cleaned = f.index.clean().unwrap();
+    assert!(cleaned.files > 0);
+    let generations: Vec<_> = std::fs::read_dir(&f.path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("gen-"))
+        .collect();
+    assert_eq!(generations, [f.index.generation()]);
+    // The reader still answers from its mapped files after they were removed.
+    assert_eq!(ids(&search(&reader, "attacker")), ["test-hostile"]);
 }
 
 #[test]

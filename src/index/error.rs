@@ -19,6 +19,15 @@ pub enum IndexError {
         /// The index directory.
         dir: PathBuf,
     },
+    /// The index cannot be used as it is: there is none yet, or it is damaged, of another
+    /// schema or of an earlier layout. The archive rebuilds it from the store.
+    #[error("the index at {} cannot be used: {reason}", dir.display())]
+    Unusable {
+        /// The index folder (or the generation's).
+        dir: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// tantivy failed on the index (an internal error: the index may need rebuilding).
     #[error("index at {}: {operation} failed: {source}", dir.display())]
     Tantivy {

@@ -21,7 +21,7 @@ impl Index {
     /// filters; returns the total, the requested page of hits with snippets and, if asked,
     /// the facet counts over all matches.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-        let inner = &self.inner;
+        let inner = self.live();
         let fields = &inner.fields;
         let t = IndexError::tantivy(&inner.dir, "search");
         let searcher = inner.reader.searcher();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tantivy::{TantivyDocument, Term};
 
-use super::{IndexError, Inner};
+use super::{IndexError, IndexState, Inner};
 use crate::model::Record;
 
 /// Indexing threads (the box has two cores; the store's work runs alongside).
@@ -66,13 +66,54 @@ impl IndexWriter {
     }
 
     /// Commits every change so far, recording `last_seq` (the store's change sequence the index
-    /// is now complete up to) as the commit payload, then reloads the reader.
+    /// is now complete up to) with the generation's store id as the commit payload, then
+    /// reloads the reader.
     pub fn commit(&mut self, last_seq: u64) -> Result<(), IndexError> {
         let t = IndexError::tantivy(&self.inner.dir, "commit");
+        let state = IndexState {
+            store: self
+                .inner
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .store
+                .clone(),
+            seq: last_seq,
+        };
         let mut prepared = self.writer.prepare_commit().map_err(&t)?;
-        prepared.set_payload(&last_seq.to_string());
+        prepared.set_payload(&state.payload());
         prepared.commit().map_err(t)?;
         self.inner.reload()
+    }
+
+    /// Discards every change since the last commit.
+    pub fn rollback(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .rollback()
+            .map_err(IndexError::tantivy(&self.inner.dir, "roll back"))?;
+        Ok(())
+    }
+
+    /// Merges the committed segments into one and waits for it (after a large import or a
+    /// rebuild: fewer segments, faster and colder-start searches). Nothing to do with one.
+    pub fn merge_all(&mut self) -> Result<(), IndexError> {
+        let t = IndexError::tantivy(&self.inner.dir, "merge segments");
+        let ids = self.inner.index.searchable_segment_ids().map_err(t)?;
+        if ids.len() > 1 {
+            self.writer.merge(&ids).wait().map_err(t)?;
+            self.inner.reload()?;
+        }
+        Ok(())
+    }
+
+    /// The number of segments the last commit holds.
+    pub fn num_segments(&self) -> Result<usize, IndexError> {
+        Ok(self
+            .inner
+            .index
+            .searchable_segment_ids()
+            .map_err(IndexError::tantivy(&self.inner.dir, "list segments"))?
+            .len())
     }
 
     /// Waits for background segment merges to finish and releases the writer (optional: merges

@@ -28,6 +28,13 @@ pub enum StoreError {
         /// The database file.
         path: String,
     },
+    /// The database file exists but holds no schema yet (being created by another process, or
+    /// its creation was cut off).
+    #[error("store: {path} is not created yet")]
+    NotCreated {
+        /// The database file.
+        path: String,
+    },
     /// A write to a store opened read-only.
     #[error("store: opened read-only; writing needs the archive opened for writing")]
     ReadOnly,

@@ -34,6 +34,9 @@ use catalogue::{Entry, Maintenance, OldEntry};
 use error::Context;
 use read_pool::{ReadConnection, ReadPool};
 
+/// Bytes the WAL file is cut back to after a checkpoint.
+const WAL_SIZE_LIMIT: i64 = 64 << 20;
+
 /// A source file about to be committed with its records.
 #[derive(Debug, Clone, Copy)]
 pub struct SourceFile<'a> {
@@ -69,6 +72,11 @@ pub struct FileOutcome {
     pub unchanged: usize,
     /// The new and changed records, for the index.
     pub changes: Vec<Change>,
+    /// Unchanged records whose stored JSON was damaged (it no longer had the content its hash
+    /// names) and was restored from this file.
+    pub healed: Vec<String>,
+    /// Whether the file's stored bytes were damaged and were restored from this file.
+    pub source_healed: bool,
 }
 
 /// A stored revision of a record.
@@ -129,8 +137,15 @@ impl Store {
             .context("setting a busy timeout")?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .context("enabling WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
+        // FULL: every commit syncs the WAL before it returns, so an import acknowledged to the
+        // user survives a power loss (NORMAL may lose the last commits). It costs one fsync per
+        // source file, which imports hardly feel (docs/RELIABILITY.md).
+        conn.pragma_update(None, "synchronous", "FULL")
             .context("setting synchronous")?;
+        // After a checkpoint, the WAL file is cut back to this size rather than kept as large
+        // as the largest import made it.
+        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+            .context("limiting the WAL's size")?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .context("enabling foreign keys")?;
         conn.set_prepared_statement_cache_capacity(read_pool::STATEMENT_CACHE);
@@ -159,9 +174,12 @@ impl Store {
                 supported: schema::VERSION,
             });
         }
-        if found >= 1 {
-            schema::check_catalogue(&*store.reader()?, &shown)?;
+        if found == 0 {
+            // Created but not yet migrated (another process is creating it right now, or was
+            // killed while it did): there is nothing to read yet.
+            return Err(StoreError::NotCreated { path: shown });
         }
+        schema::check_catalogue(&*store.reader()?, &shown)?;
         Ok(store)
     }
 
@@ -212,26 +230,31 @@ impl Store {
             .context("reading the change sequence")?
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let had_source: bool = tx
+        let stored_source: Option<Vec<u8>> = tx
             .query_row(
-                "SELECT 1 FROM sources WHERE sha256 = ?1",
+                "SELECT bytes FROM sources WHERE sha256 = ?1",
                 [file.sha256],
-                |_| Ok(()),
+                |r| r.get(0),
             )
             .optional()
-            .context("looking up the source file")?
-            .is_some();
+            .context("looking up the source file")?;
+        // Stored bytes that are not the file's, under the file's SHA-256: damaged since they
+        // were kept. The file heals them.
+        outcome.source_healed = stored_source
+            .as_deref()
+            .is_some_and(|stored| stored != file.bytes);
         let mut pending = Vec::new();
+        let mut heal = Vec::new();
         {
             let mut current = tx
                 .prepare_cached(
-                    "SELECT r.rev, r.hash, c.collection, c.sort_key, c.year, c.month
+                    "SELECT r.rev, r.hash, c.collection, c.sort_key, c.year, c.month, r.json
                      FROM records r LEFT JOIN catalogue c ON c.id = r.id WHERE r.id = ?1",
                 )
                 .context("preparing a lookup")?;
             for record in records {
                 let hash = content_hash(record);
-                let found: Option<(u64, String, OldEntry)> = current
+                let found: Option<(u64, String, OldEntry, String)> = current
                     .query_row([&record.id], |r| {
                         Ok((
                             r.get(0)?,
@@ -242,13 +265,23 @@ impl Store {
                                 year: r.get(4)?,
                                 month: r.get(5)?,
                             },
+                            r.get(6)?,
                         ))
                     })
                     .optional()
                     .context(&format!("looking up record `{}`", record.id))?;
                 match found {
-                    Some((_, ref old, _)) if *old == hash => outcome.unchanged += 1,
-                    Some((rev, _, old)) => {
+                    Some((_, ref old, _, ref json)) if *old == hash => {
+                        outcome.unchanged += 1;
+                        let line = record.to_json_line();
+                        if *json != line && !json_has_hash(&record.id, json, old) {
+                            // The stored JSON no longer has the content its hash says (damaged
+                            // or edited since): this file's record, of that very content, heals it.
+                            outcome.healed.push(record.id.clone());
+                            heal.push((record.id.as_str(), line));
+                        }
+                    }
+                    Some((rev, _, old, _)) => {
                         outcome.changed += 1;
                         pending.push((record, hash, Some((rev, old))));
                     }
@@ -259,8 +292,26 @@ impl Store {
                 }
             }
         }
-        if pending.is_empty() && had_source {
+        if pending.is_empty()
+            && heal.is_empty()
+            && stored_source.is_some()
+            && !outcome.source_healed
+        {
             return Ok(outcome);
+        }
+        if outcome.source_healed {
+            tx.execute(
+                "UPDATE sources SET size = ?2, bytes = ?3 WHERE sha256 = ?1",
+                params![file.sha256, file.bytes.len() as i64, file.bytes],
+            )
+            .context(&format!("restoring the bytes of {}", file.path))?;
+        }
+        for (id, line) in &heal {
+            tx.execute(
+                "UPDATE records SET json = ?2 WHERE id = ?1",
+                params![id, line],
+            )
+            .context(&format!("restoring record `{id}`"))?;
         }
         tx.execute(
             "INSERT OR IGNORE INTO sources (sha256, size, bytes) VALUES (?1, ?2, ?3)",
@@ -419,6 +470,32 @@ impl Store {
         rows.collect::<Result<_, _>>().context("scanning records")
     }
 
+    /// The store's identity, made when it was created (`None` for a store of schema version 1
+    /// opened read-only before a writer migrated it).
+    pub fn store_id(&self) -> Result<Option<String>, StoreError> {
+        self.reader()?
+            .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .context("reading the store's id")
+    }
+
+    /// Copies the WAL into the database and truncates it, so that later processes do not
+    /// replay it. Waits up to 2 s for readers of older snapshots; if they stay, the WAL is
+    /// checkpointed as far as it can be and left for the next time (nothing is lost either way).
+    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+        let conn = self.writer()?;
+        conn.busy_timeout(std::time::Duration::from_secs(2))
+            .context("setting a busy timeout")?;
+        let result = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .context("checkpointing the WAL");
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .context("setting a busy timeout")?;
+        result
+    }
+
     /// The last number of the change sequence (0 for an empty store).
     pub fn seq(&self) -> Result<u64, StoreError> {
         let seq: Option<String> = self
@@ -460,6 +537,11 @@ impl Store {
             .optional()
             .context(&format!("reading source {sha256}"))
     }
+}
+
+/// Whether a stored JSON line is a record whose content hash is `hash`.
+fn json_has_hash(id: &str, json: &str, hash: &str) -> bool {
+    parse_record(id, json).is_ok_and(|r| r.id == id && content_hash(&r) == hash)
 }
 
 fn parse_record(id: &str, json: &str) -> Result<Record, StoreError> {

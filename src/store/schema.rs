@@ -5,10 +5,11 @@ use rusqlite::Connection;
 use super::error::{Context, StoreError};
 
 /// The newest schema version this build writes.
-pub(super) const VERSION: i64 = 1;
+pub(super) const VERSION: i64 = 2;
 
 /// Migration `n` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -112,7 +113,14 @@ CREATE TABLE revisions (
     import_id INTEGER REFERENCES imports(id),
     PRIMARY KEY (id, rev)
 ) STRICT;
-"#];
+"#,
+    // Version 2: the store's identity, which the index records, so that an index built from
+    // another store (a data folder put together from two) is known and rebuilt.
+    r#"
+INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))
+    ON CONFLICT (key) DO NOTHING;
+"#,
+];
 
 /// Fails with [`StoreError::Outdated`] for a database of version 1 made before the catalogue
 /// columns were part of it.
@@ -136,6 +144,9 @@ pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreErro
             found,
             supported: VERSION,
         });
+    }
+    if found >= 1 {
+        check_catalogue(conn, path)?;
     }
     for (n, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction().context("starting a migration")?;

@@ -87,7 +87,8 @@ impl From<Error> for WebError {
                 code: "invalid_query",
                 message: format!("cannot search for `{query}`: {message}"),
             },
-            Error::Index(IndexError::Locked { .. }) => WebError::Unavailable {
+            Error::Index(IndexError::Locked { .. } | IndexError::Unusable { .. })
+            | Error::Lock(_) => WebError::Unavailable {
                 message: "the index is being rebuilt; try again in a moment".into(),
             },
             e @ (Error::Ingest(_)

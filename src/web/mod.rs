@@ -59,12 +59,35 @@ pub fn serve(
         let base_url = base_url
             .map(|u| u.trim_end_matches('/').to_string())
             .unwrap_or_else(|| format!("http://{bound}"));
-        let app = router(Arc::new(archive), WebConfig { base_url });
+        let archive = Arc::new(archive);
+        keep_index_fresh(Arc::downgrade(&archive));
+        let app = router(archive, WebConfig { base_url });
         on_bound(bound);
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
     })
+}
+
+/// Looks after the archive's index while the server runs, on a thread of its own: once a second,
+/// it switches to an index generation another process made live, and repairs an index that
+/// does not fit the store (a killed import left it behind, it was damaged) when no other
+/// process is writing. Requests never wait for it.
+fn keep_index_fresh(archive: std::sync::Weak<Archive>) {
+    let spawned = std::thread::Builder::new()
+        .name("fonds-index".into())
+        .spawn(move || {
+            while let Some(archive) = archive.upgrade() {
+                if let Err(e) = archive.maintain() {
+                    eprintln!("error: looking after the index: {e}");
+                }
+                drop(archive);
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("error: the index will not be looked after: {e}");
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
