@@ -25,12 +25,14 @@ use std::sync::{Arc, RwLock, mpsc};
 use std::time::Instant;
 
 mod catalogue;
+mod fixity;
 mod inputs;
 mod lock;
 
 pub use catalogue::{
     ArchivalFile, Collection, Neighbours, RecordSummary, TypesAndCollections, YearCount,
 };
+pub use fixity::VerifyReport;
 pub use lock::{LOCK_FILE, LockError, WriterLock};
 
 use crate::error::{Error, Result};

@@ -121,7 +121,14 @@ enum Command {
         #[arg(long)]
         no_wait: bool,
     },
-    /// Report records missing from the index or stale in it.
+    /// Verify the fixity of everything kept: SQLite's integrity check, every source's SHA-256,
+    /// every record's content hash, and the index against the store (exit 1 on damage).
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The quick check: records missing from the index or stale in it (`verify` checks all).
     Check {
         /// Print the report as JSON.
         #[arg(long)]
@@ -370,8 +377,31 @@ pub fn run() -> Result<ExitCode> {
                 } else {
                     outln!("run `fonds reindex` to rebuild the index from the store");
                 }
+                outln!(
+                    "not checked here: the source files' bytes, the records' contents, the database's pages (`fonds verify` checks them all)"
+                );
             }
             Ok(if report.is_consistent() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Verify { json } => {
+            let archive = read_only()?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} verified {pos} items")
+                    .expect("a valid template"),
+            );
+            let report = archive.verify(|n| bar.inc(n))?;
+            bar.finish_and_clear();
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_verify(&report)?;
+            }
+            Ok(if report.is_intact() && report.index_agrees() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -537,6 +567,56 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The text report of `verify`.
+fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
+    let s = &report.store;
+    outln!(
+        "read back {} records, {} old revisions and {} source files ({:.1} MB) in {:.2} s",
+        s.records,
+        s.old_revisions,
+        s.sources,
+        s.source_bytes as f64 / 1e6,
+        report.seconds
+    );
+    for message in &s.sqlite {
+        outln!("DAMAGED database: SQLite's integrity check: {message}");
+    }
+    for d in report.damage() {
+        let file = d
+            .file
+            .as_ref()
+            .map(|f| format!(" ({f})"))
+            .unwrap_or_default();
+        outln!("DAMAGED {}{file}: {}", d.what, d.problem);
+    }
+    for (id, sha256) in &s.unheld_sources {
+        outln!(
+            "UNPROVEN record {id}: its provenance names source bytes {sha256} that the store does not hold"
+        );
+    }
+    let index = &report.index;
+    for (what, ids) in [
+        ("missing from the index", &index.missing),
+        ("stale in the index", &index.stale),
+        ("in the index but not stored", &index.orphans),
+    ] {
+        if !ids.is_empty() {
+            outln!("index: {} records {what}: {}", ids.len(), preview(ids));
+        }
+    }
+    if !report.index_agrees() {
+        outln!("run `fonds reindex` to rebuild the index from the store");
+    }
+    if report.is_intact() {
+        outln!("ok: every source file, record and database page is intact");
+    } else {
+        outln!(
+            "the archive is damaged: re-import the original files named above to restore their bytes and records, or restore fonds.sqlite3 from a backup (docs/RELIABILITY.md)"
+        );
+    }
+    Ok(())
 }
 
 /// Imports printing one JSON object per file as it is committed (or fails), flushed at once, then

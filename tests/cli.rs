@@ -598,3 +598,124 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
 }
+
+/// The page of the database file holding the root of the b-tree `name` (an index or table).
+fn root_page(db: &Path, name: &str) -> (u64, u64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let page_size: u64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    let root: u64 = conn
+        .query_row(
+            "SELECT rootpage FROM sqlite_schema WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (page_size, root)
+}
+
+#[test]
+fn verify_finds_every_kind_of_damage_and_reimporting_the_source_heals_it() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let frus = corpus("frus/frus1894Nicaragua.xml");
+    let page = corpus("wcda-pages/000_2d287dbd93c7e576.txt");
+    ok(import(d, &[&frus, &page]));
+    let out = ok(fonds(d, &["verify"]));
+    assert!(
+        out.contains("ok: every source file, record and database page is intact"),
+        "{out}"
+    );
+    let records = json(fonds(d, &["stats", "--json"]))["store"]["records"].clone();
+    assert!(
+        out.contains(&format!("read back {records} records")),
+        "{out}"
+    );
+
+    // A flipped byte in a source, in a record's JSON; a record broken outright; one edited
+    // through SQL with its hash left as it was.
+    let db = d.join("fonds.sqlite3");
+    let frus_sha = fonds::ingest::sha256_hex(&std::fs::read(&frus).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let bytes: Vec<u8> = conn
+            .query_row(
+                "SELECT bytes FROM sources WHERE sha256 = ?1",
+                [&frus_sha],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut flipped = bytes.clone();
+        flipped[bytes.len() / 2] ^= 0x01;
+        conn.execute(
+            "UPDATE sources SET bytes = ?2 WHERE sha256 = ?1",
+            rusqlite::params![frus_sha, flipped],
+        )
+        .unwrap();
+        conn.execute_batch(
+            "UPDATE records SET json = replace(json, 'Mr. Seat', 'Mr. Sear') WHERE id = 'frus1894Nicaragua-d1';
+             UPDATE records SET json = substr(json, 1, 40) WHERE id = 'frus1894Nicaragua-d2';
+             UPDATE records SET json = replace(json, '\"Telegram\"', '\"Letter\"') WHERE id = 'wcda-134278';",
+        )
+        .unwrap();
+    }
+    let out = fonds(d, &["verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    for expected in [
+        format!("DAMAGED source {frus_sha} (frus1894Nicaragua.xml): its"),
+        "DAMAGED record frus1894Nicaragua-d1 (frus1894Nicaragua.xml): its content no longer has the hash".into(),
+        "DAMAGED record frus1894Nicaragua-d2: its JSON is no longer a record".into(),
+        "DAMAGED record wcda-134278 (000_2d287dbd93c7e576.txt): its content no longer has the hash".into(),
+    ] {
+        assert!(text.contains(&expected), "missing {expected:?} in\n{text}");
+    }
+    let report: Value = serde_json::from_str(&stdout(&fonds(d, &["verify", "--json"]))).unwrap();
+    assert_eq!(report["damage"].as_array().unwrap().len(), 4, "{report:#}");
+    // The quick check does not see it, and says what it does not cover.
+    let quick = ok(fonds(d, &["check"]));
+    assert!(
+        quick.contains("not checked here: the source files' bytes"),
+        "{quick}"
+    );
+
+    // Re-importing the original files heals every one of them, and says so.
+    let out = import(d, &[&frus, &page]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("healed: frus1894Nicaragua.xml: the stored bytes of this file were damaged"),
+        "{err}"
+    );
+    assert!(
+        err.contains("healed: frus1894Nicaragua.xml: 2 stored records were damaged"),
+        "{err}"
+    );
+    assert!(
+        err.contains("healed: 000_2d287dbd93c7e576.txt: 1 stored records"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).contains("0 new, 0 changed"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(ok(fonds(d, &["verify"])).contains("ok: every source file"));
+    assert!(ok(fonds(d, &["show", "wcda-134278"])).contains("Telegram"));
+
+    // Damage SQLite's own structures: zero the root page of one of its indexes.
+    let (page_size, root) = root_page(&db, "catalogue_by_seq");
+    let mut file = std::fs::read(&db).unwrap();
+    let at = (page_size * (root - 1)) as usize;
+    file[at..at + page_size as usize].fill(0);
+    std::fs::write(&db, file).unwrap();
+    let out = fonds(d, &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("DAMAGED database: SQLite's integrity check:"),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}

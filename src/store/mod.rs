@@ -14,6 +14,7 @@
 
 mod catalogue;
 mod error;
+mod fixity;
 mod read_pool;
 mod schema;
 
@@ -21,6 +22,7 @@ pub use catalogue::{
     ArchivalFile, Collection, Neighbours, RecordSummary, SameFile, TypesAndCollections, YearCount,
 };
 pub use error::StoreError;
+pub use fixity::{Damage, StoreFixity};
 pub use read_pool::MAX_READERS;
 
 use std::path::Path;

@@ -1,0 +1,281 @@
+//! Fixity of what the store keeps: SQLite's own integrity check, and every source's bytes and
+//! every record revision read back and checked against the hashes recorded when they were kept.
+//!
+//! Nothing here fails on damage: damage is what is being looked for, so each check reports what
+//! it found (and a part of the database that cannot even be read is reported, not raised).
+
+use rusqlite::OptionalExtension;
+use sha2::{Digest, Sha256};
+
+use super::error::Context;
+use super::{Store, StoreError, content_hash, parse_record};
+
+/// One stored thing that is not what was kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Damage {
+    /// What: `source <sha256>`, `record <id>`, `record <id> revision <n>`, `database`.
+    pub what: String,
+    /// The source file's name(s) as imported, or the record's source file, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// What reading everything back found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StoreFixity {
+    /// SQLite's `integrity_check`: empty when it says "ok".
+    pub sqlite: Vec<String>,
+    /// Source files read back.
+    pub sources: u64,
+    /// Their bytes.
+    pub source_bytes: u64,
+    /// Current records read back.
+    pub records: u64,
+    /// Superseded revisions read back.
+    pub old_revisions: u64,
+    /// Everything found damaged.
+    pub damage: Vec<Damage>,
+    /// Records whose provenance names source bytes the store does not hold: `(id, sha256)`.
+    pub unheld_sources: Vec<(String, String)>,
+}
+
+impl Store {
+    /// Runs SQLite's `integrity_check`, re-hashes every source's bytes, and re-reads every
+    /// record revision (current and old): it must parse, be the record its row says, and have
+    /// the content hash recorded beside it. `on_progress` is told of each source and record
+    /// read (for a progress bar).
+    pub fn verify(&self, mut on_progress: impl FnMut(u64)) -> Result<StoreFixity, StoreError> {
+        let conn = self.reader()?;
+        let mut fixity = StoreFixity::default();
+        let damaged = |what: String, file: Option<String>, problem: String| Damage {
+            what,
+            file,
+            problem,
+        };
+        // SQLite's own check of every page, index and constraint.
+        match integrity_messages(&conn) {
+            Ok(messages) => fixity.sqlite = messages,
+            Err(e) => fixity.sqlite.push(format!("the check could not run: {e}")),
+        }
+        let file_of = |sha256: &str| -> Option<String> {
+            let mut names: Vec<String> = conn
+                .prepare_cached("SELECT DISTINCT path FROM imports WHERE sha256 = ?1 ORDER BY path")
+                .and_then(|mut s| {
+                    s.query_map([sha256], |r| r.get(0))?
+                        .collect::<Result<Vec<String>, _>>()
+                })
+                .unwrap_or_default();
+            names.dedup();
+            (!names.is_empty()).then(|| names.join(", "))
+        };
+
+        // Every source's bytes against the SHA-256 it is kept under.
+        let scanned = (|| -> rusqlite::Result<()> {
+            let mut stmt =
+                conn.prepare("SELECT sha256, size, bytes FROM sources ORDER BY sha256")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let sha256: String = row.get(0)?;
+                let size: i64 = row.get(1)?;
+                let bytes = row.get_ref(2)?.as_blob().unwrap_or_default();
+                fixity.sources += 1;
+                fixity.source_bytes += bytes.len() as u64;
+                on_progress(1);
+                let computed = hex(&Sha256::digest(bytes));
+                if computed != sha256 {
+                    fixity.damage.push(damaged(
+                        format!("source {sha256}"),
+                        file_of(&sha256),
+                        format!(
+                            "its {} bytes no longer hash to the SHA-256 they were kept under (they hash to {computed}); re-import the original file to restore them",
+                            bytes.len()
+                        ),
+                    ));
+                } else if size != bytes.len() as i64 {
+                    fixity.damage.push(damaged(
+                        format!("source {sha256}"),
+                        file_of(&sha256),
+                        format!("{} bytes are kept but {size} were recorded", bytes.len()),
+                    ));
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = scanned {
+            fixity.damage.push(damaged(
+                "sources".into(),
+                None,
+                format!("the table of source files cannot be read to the end: {e}"),
+            ));
+        }
+
+        // Every revision, current and old.
+        for (table, current) in [("records", true), ("revisions", false)] {
+            let scanned = (|| -> rusqlite::Result<()> {
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT id, rev, hash, json FROM {table} ORDER BY id, rev"
+                ))?;
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    let id: String = row.get(0)?;
+                    let rev: i64 = row.get(1)?;
+                    let hash: String = row.get(2)?;
+                    let json = row.get_ref(3)?.as_str().map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            3,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    });
+                    on_progress(1);
+                    if current {
+                        fixity.records += 1;
+                    } else {
+                        fixity.old_revisions += 1;
+                    }
+                    let what = if current {
+                        format!("record {id}")
+                    } else {
+                        format!("record {id} revision {rev}")
+                    };
+                    let problem = match json {
+                        Err(e) => Some((None, format!("its JSON cannot be read: {e}"))),
+                        Ok(json) => match parse_record(&id, json) {
+                            Err(e) => Some((None, format!("its JSON is no longer a record: {e}"))),
+                            Ok(record) => {
+                                let file = Some(record.provenance.source_file.clone())
+                                    .filter(|f| !f.is_empty());
+                                let computed = content_hash(&record);
+                                if record.id != id {
+                                    Some((
+                                        file,
+                                        format!("its JSON is of another record, `{}`", record.id),
+                                    ))
+                                } else if computed != hash {
+                                    Some((
+                                        file,
+                                        format!(
+                                            "its content no longer has the hash recorded for it ({hash}; it hashes to {computed}): it was damaged or edited outside Fonds"
+                                        ),
+                                    ))
+                                } else {
+                                    if current
+                                        && !record.provenance.sha256.is_empty()
+                                        && !self.holds_source(&conn, &record.provenance.sha256)?
+                                    {
+                                        fixity
+                                            .unheld_sources
+                                            .push((id.clone(), record.provenance.sha256.clone()));
+                                    }
+                                    None
+                                }
+                            }
+                        },
+                    };
+                    if let Some((file, problem)) = problem {
+                        fixity.damage.push(damaged(what, file, problem));
+                    }
+                }
+                Ok(())
+            })();
+            if let Err(e) = scanned {
+                fixity.damage.push(damaged(
+                    table.into(),
+                    None,
+                    format!("the table `{table}` cannot be read to the end: {e}"),
+                ));
+            }
+        }
+        Ok(fixity)
+    }
+
+    /// Whether the store holds the bytes of the source with this SHA-256.
+    fn holds_source(&self, conn: &rusqlite::Connection, sha256: &str) -> rusqlite::Result<bool> {
+        Ok(conn
+            .prepare_cached("SELECT 1 FROM sources WHERE sha256 = ?1")?
+            .query_row([sha256], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// SQLite's `integrity_check` alone: an empty list when it says "ok".
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        integrity_messages(&*self.reader()?).context("running SQLite's integrity check")
+    }
+}
+
+fn integrity_messages(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let messages = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(messages.into_iter().filter(|m| m != "ok").collect())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Record;
+    use crate::store::SourceFile;
+
+    #[test]
+    fn damage_to_sources_and_records_is_found_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        let record = |id: &str, title: &str| Record {
+            id: id.into(),
+            title: title.into(),
+            ..Record::default()
+        };
+        let bytes = b"the source";
+        let sha = crate::ingest::sha256_hex(bytes);
+        store
+            .commit_file(
+                SourceFile {
+                    path: "in.jsonl",
+                    bytes,
+                    sha256: &sha,
+                    importer: "jsonl",
+                },
+                &[record("a", "One"), record("b", "Two"), record("c", "Three")],
+            )
+            .unwrap();
+        let clean = store.verify(|_| {}).unwrap();
+        assert_eq!((clean.sources, clean.records), (1, 3));
+        assert!(
+            clean.damage.is_empty() && clean.sqlite.is_empty(),
+            "{clean:?}"
+        );
+
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "UPDATE sources SET bytes = CAST('the sourcE' AS BLOB);
+             UPDATE records SET json = replace(json, 'One', 'Onf') WHERE id = 'a';
+             UPDATE records SET json = '{\"id\": \"b\", \"title\": ' WHERE id = 'b';
+             UPDATE records SET json = replace(json, '\"c\"', '\"d\"') WHERE id = 'c';",
+        )
+        .unwrap();
+        let found = store.verify(|_| {}).unwrap();
+        let what: Vec<&str> = found.damage.iter().map(|d| d.what.as_str()).collect();
+        assert_eq!(
+            what,
+            [
+                format!("source {sha}").as_str(),
+                "record a",
+                "record b",
+                "record c"
+            ]
+        );
+        assert_eq!(found.damage[0].file.as_deref(), Some("in.jsonl"));
+        assert!(found.damage[1].problem.contains("no longer has the hash"));
+        assert!(found.damage[2].problem.contains("no longer a record"));
+        assert!(found.damage[3].problem.contains("another record, `d`"));
+    }
+}
