@@ -18,84 +18,34 @@
 //! and reading the files to import in `inputs.rs`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock, mpsc};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 mod catalogue;
+mod export;
 mod fixity;
+mod import;
 mod inputs;
 mod lock;
 
 pub use catalogue::{
     ArchivalFile, Collection, Neighbours, RecordSummary, TypesAndCollections, YearCount,
 };
+pub use export::{CARRY_LIMIT, ExportCounts};
 pub use fixity::VerifyReport;
+pub use import::{FileCounts, FileReport, ImportReport};
 pub use lock::{LOCK_FILE, LockError, WriterLock};
 
 use crate::error::{Error, Result};
 use crate::index::{Index, IndexError, IndexWriter, SearchRequest, SearchResults};
-use crate::ingest::{self, Diagnostic, Format, IngestError};
 use crate::model::Record;
-use crate::store::{Revision, SourceFile, Store, StoreError, StoreStats};
-use inputs::InputFile;
+use crate::store::{Revision, Store, StoreError, StoreStats};
 
 /// The store's file name inside the data folder.
 pub const STORE_FILE: &str = "fonds.sqlite3";
 /// The index's folder name inside the data folder.
 pub const INDEX_DIR: &str = "index";
-/// An import that adds at least this share of the index's documents merges its segments into
-/// one when it ends (a rebuild always does).
-const MERGE_SHARE: u64 = 10;
-/// The stack of the threads that parse files: room for deep documents (importers bound their
-/// nesting, this is the margin).
-const PARSER_STACK: usize = 64 << 20;
-
-/// What happened to one file of an import.
-#[derive(Debug)]
-pub struct FileReport {
-    /// The file as shown to the user.
-    pub path: String,
-    /// The format it was read as, if it was recognised.
-    pub format: Option<Format>,
-    /// Records new, changed and unchanged; or why nothing of the file was committed.
-    pub outcome: std::result::Result<FileCounts, Error>,
-    /// Warnings about the source that did not stop the import.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Records whose stored copy was damaged and was restored from this file.
-    pub healed: Vec<String>,
-    /// Whether the stored bytes of this file were damaged and were restored from it.
-    pub source_healed: bool,
-}
-
-/// Record counts for one file or a whole import.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FileCounts {
-    /// Records that were not in the archive.
-    pub new: usize,
-    /// Records whose content changed (a new revision; the old one is kept).
-    pub changed: usize,
-    /// Records already in the archive as they are.
-    pub unchanged: usize,
-}
-
-/// The summary of an import.
-#[derive(Debug, Default)]
-pub struct ImportReport {
-    /// One report per file, in the order they were committed.
-    pub files: Vec<FileReport>,
-    /// Counts over all files that were committed.
-    pub totals: FileCounts,
-}
-
-impl ImportReport {
-    /// Files that could not be imported.
-    pub fn failed(&self) -> impl Iterator<Item = &FileReport> {
-        self.files.iter().filter(|f| f.outcome.is_err())
-    }
-}
 
 /// What `check` found: records missing from the index, stale in it, or there but not stored.
 #[derive(Debug, Default, serde::Serialize)]
@@ -280,13 +230,6 @@ const _: () = {
     const fn send_sync<T: Send + Sync>() {}
     send_sync::<Archive>();
 };
-
-/// One file read and parsed, ready to commit.
-struct ParsedFile {
-    name: String,
-    format: Option<Format>,
-    result: std::result::Result<(Vec<u8>, ingest::Parsed), Error>,
-}
 
 /// How the index compares with the store.
 enum IndexFit {
@@ -558,167 +501,6 @@ impl Archive {
         Ok(())
     }
 
-    /// Imports files and folders (walked recursively, hidden files and unknown formats skipped).
-    /// Each file is committed whole or not at all; a failed file does not stop the others.
-    /// `on_file` is called as each file is committed (or fails), in order.
-    pub fn import(
-        &mut self,
-        paths: &[PathBuf],
-        mut on_file: impl FnMut(&FileReport, usize, usize),
-    ) -> Result<ImportReport> {
-        let mut report = ImportReport::default();
-        let (inputs, refused) = inputs::collect(paths);
-        for r in refused {
-            report.files.push(failed_file(r.name, None, r.error));
-        }
-        let total = inputs.len() + report.files.len();
-        for (i, f) in report.files.iter().enumerate() {
-            on_file(f, i + 1, total);
-        }
-        let index = self.index()?;
-        let mut feed = IndexFeed::default();
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .min(inputs.len().max(1));
-        let next = AtomicUsize::new(0);
-        let inputs = &inputs;
-        let outcome: Result<()> = std::thread::scope(|scope| {
-            let (tx, rx) = mpsc::channel::<(usize, ParsedFile)>();
-            for _ in 0..workers {
-                let tx = tx.clone();
-                let next = &next;
-                std::thread::Builder::new()
-                    .name("fonds-parse".into())
-                    .stack_size(PARSER_STACK)
-                    .spawn_scoped(scope, move || {
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(input) = inputs.get(i) else { break };
-                            if tx.send((i, read_and_parse(input))).is_err() {
-                                break;
-                            }
-                        }
-                    })
-                    .map_err(|source| Error::Io {
-                        path: "a parsing thread".into(),
-                        source,
-                    })?;
-            }
-            drop(tx);
-            // Commit in the order the files were named, whatever order they were parsed in.
-            let mut ready = BTreeMap::new();
-            let mut due = 0;
-            for (i, parsed) in rx {
-                ready.insert(i, parsed);
-                while let Some(parsed) = ready.remove(&due) {
-                    due += 1;
-                    let file = self.commit_parsed(parsed, &index, &mut feed)?;
-                    if let Ok(counts) = &file.outcome {
-                        report.totals.new += counts.new;
-                        report.totals.changed += counts.changed;
-                        report.totals.unchanged += counts.unchanged;
-                    }
-                    on_file(&file, report.files.len() + 1, total);
-                    report.files.push(file);
-                }
-            }
-            Ok(())
-        });
-        // Renumber the collections this import changed, once each, whatever stopped it.
-        let settled = self.store.settle_catalogue();
-        self.finish_indexing(&index, feed)?;
-        outcome?;
-        settled?;
-        Ok(report)
-    }
-
-    /// Commits the index after an import (merging its segments when the import was large), or
-    /// rebuilds it if indexing failed on the way: the store has every committed file either way.
-    fn finish_indexing(&mut self, index: &Index, feed: IndexFeed) -> Result<()> {
-        let IndexFeed {
-            writer,
-            failed,
-            added,
-        } = feed;
-        let failed = match (writer, failed) {
-            (_, Some(e)) => Some(e),
-            (Some(mut writer), None) => {
-                let committed = writer.commit(self.store.seq()?).and_then(|()| {
-                    let large = added * MERGE_SHARE >= index.num_docs();
-                    if large && writer.num_segments()? > 1 {
-                        writer.merge_all()?;
-                    }
-                    writer.wait_merging_threads()
-                });
-                committed.err()
-            }
-            (None, None) => None,
-        };
-        if let Some(e) = failed {
-            self.rebuild(
-                Some(index),
-                Some(format!("indexing failed during the import: {e}")),
-            )?;
-        }
-        Ok(())
-    }
-
-    /// Commits one parsed file to the store, then hands its new and changed records to the index.
-    /// A store error ends the import; a bad file only fails its own report; an index error
-    /// stops indexing (the index is rebuilt when the import ends).
-    fn commit_parsed(
-        &mut self,
-        parsed: ParsedFile,
-        index: &Index,
-        feed: &mut IndexFeed,
-    ) -> Result<FileReport> {
-        let ParsedFile {
-            name,
-            format,
-            result,
-        } = parsed;
-        let (bytes, parsed) = match result {
-            Ok(ok) => ok,
-            Err(e) => return Ok(failed_file(name, format, e)),
-        };
-        let format = format.expect("a parsed file has a format");
-        let sha256 = ingest::sha256_hex(&bytes);
-        let file = SourceFile {
-            path: &name,
-            bytes: &bytes,
-            sha256: &sha256,
-            importer: format.importer(),
-        };
-        let outcome = self.store.commit_file(file, &parsed.records)?;
-        if !outcome.changes.is_empty() {
-            let changed: std::collections::HashMap<&str, &str> = outcome
-                .changes
-                .iter()
-                .map(|c| (c.id.as_str(), c.hash.as_str()))
-                .collect();
-            feed.upsert(
-                index,
-                parsed
-                    .records
-                    .iter()
-                    .filter_map(|r| changed.get(r.id.as_str()).map(|h| (r, *h))),
-            );
-        }
-        let counts = FileCounts {
-            new: outcome.new,
-            changed: outcome.changed,
-            unchanged: outcome.unchanged,
-        };
-        Ok(FileReport {
-            path: name,
-            format: Some(format),
-            outcome: Ok(counts),
-            diagnostics: parsed.diagnostics,
-            healed: outcome.healed,
-            source_healed: outcome.source_healed,
-        })
-    }
-
     /// The current revision of a record.
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         Ok(self.store.get(id)?)
@@ -737,31 +519,6 @@ impl Archive {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         Ok(self.index()?.search(request)?)
-    }
-
-    /// Writes every record as one JSON line, in id order; returns how many.
-    pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<u64> {
-        let mut n = 0;
-        let mut io_error = None;
-        self.store.for_each_json(0, |_, json, _, _| {
-            if io_error.is_none() {
-                if let Err(e) = out
-                    .write_all(json.as_bytes())
-                    .and_then(|()| out.write_all(b"\n"))
-                {
-                    io_error = Some(e);
-                }
-                n += 1;
-            }
-            Ok(())
-        })?;
-        if let Some(source) = io_error {
-            return Err(Error::Io {
-                path: "export".into(),
-                source,
-            });
-        }
-        Ok(n)
     }
 
     /// Rebuilds the index from the store in a new generation, swapped in when complete (searches
@@ -835,38 +592,6 @@ fn notify(options: &OpenOptions, notice: Notice) {
     }
 }
 
-/// The index's side of an import: its writer, opened at the first change, and the first error
-/// it met (after which nothing more is indexed, and the index is rebuilt at the end).
-#[derive(Default)]
-struct IndexFeed {
-    writer: Option<IndexWriter>,
-    failed: Option<IndexError>,
-    added: u64,
-}
-
-impl IndexFeed {
-    fn upsert<'a>(&mut self, index: &Index, records: impl Iterator<Item = (&'a Record, &'a str)>) {
-        if self.failed.is_some() {
-            return;
-        }
-        let result = (|| {
-            let writer = match &mut self.writer {
-                Some(w) => w,
-                None => self.writer.insert(index.writer()?),
-            };
-            for (record, hash) in records {
-                writer.upsert(record, hash)?;
-                self.added += 1;
-            }
-            Ok::<(), IndexError>(())
-        })();
-        if let Err(e) = result {
-            self.failed = Some(e);
-            self.writer = None;
-        }
-    }
-}
-
 /// Indexes every stored record changed after `after_seq` (all of them for 0); returns how many.
 /// The caller commits.
 fn index_from_store(store: &Store, writer: &mut IndexWriter, after_seq: u64) -> Result<u64> {
@@ -886,73 +611,5 @@ fn index_from_store(store: &Store, writer: &mut IndexWriter, after_seq: u64) -> 
     match failed {
         Some(e) => Err(e.into()),
         None => scanned.map(|()| n).map_err(Error::from),
-    }
-}
-
-fn failed_file(path: String, format: Option<Format>, error: Error) -> FileReport {
-    FileReport {
-        path,
-        format,
-        outcome: Err(error),
-        diagnostics: Vec::new(),
-        healed: Vec::new(),
-        source_healed: false,
-    }
-}
-
-/// Reads and parses one file; a panic in an importer (a bug) fails that file alone.
-fn read_and_parse(input: &InputFile) -> ParsedFile {
-    let name = input.name.clone();
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_file(input)));
-    match caught {
-        Ok(parsed) => parsed,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            ParsedFile {
-                name: name.clone(),
-                format: None,
-                result: Err(IngestError::malformed(
-                    name,
-                    "the whole file",
-                    format!(
-                        "the importer failed on this file ({what}); this is a bug in Fonds, please report it with the file"
-                    ),
-                )
-                .into()),
-            }
-        }
-    }
-}
-
-fn parse_file(input: &InputFile) -> ParsedFile {
-    let name = input.name.clone();
-    let bytes = match inputs::read(input) {
-        Ok(b) => b,
-        Err(e) => {
-            return ParsedFile {
-                name,
-                format: None,
-                result: Err(e),
-            };
-        }
-    };
-    let Some(format) = ingest::detect(&name, &bytes) else {
-        return ParsedFile {
-            name: name.clone(),
-            format: None,
-            result: Err(IngestError::UnknownFormat { file: name }.into()),
-        };
-    };
-    let result = ingest::parse(format, &name, &bytes)
-        .map(|parsed| (bytes, parsed))
-        .map_err(Error::from);
-    ParsedFile {
-        name,
-        format: Some(format),
-        result,
     }
 }

@@ -111,9 +111,14 @@ enum Command {
         /// The output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output (written beside it under another name
+        /// and renamed when complete, so a cut-off export never leaves a partial file).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Carry the source files the records were first read from, so that importing the
+        /// export keeps their bytes and proves the records' provenance.
+        #[arg(long)]
+        with_sources: bool,
     },
     /// Rebuild the search index from the store (in a new generation, swapped in when complete).
     Reindex {
@@ -320,26 +325,33 @@ pub fn run() -> Result<ExitCode> {
         Command::Export {
             format: ExportFormat::Jsonl,
             out,
+            with_sources,
         } => {
             let archive = read_only()?;
-            let n = match out {
+            let counts = match out {
                 Some(path) => {
-                    let file = std::fs::File::create(&path)
-                        .with_context(|| format!("creating {}", path.display()))?;
-                    let mut w = std::io::BufWriter::new(file);
-                    let n = archive.export_jsonl(&mut w)?;
-                    w.flush()
-                        .with_context(|| format!("writing {}", path.display()))?;
-                    n
+                    write_atomically(&path, |w| Ok(archive.export_jsonl_with(w, with_sources)?))?
                 }
                 None => {
                     let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-                    let n = archive.export_jsonl(&mut w)?;
+                    let counts = archive.export_jsonl_with(&mut w, with_sources)?;
                     w.flush()?;
-                    n
+                    counts
                 }
             };
-            eprintln!("exported {n} records");
+            if with_sources {
+                eprintln!(
+                    "exported {} records and {} source files",
+                    counts.records, counts.sources
+                );
+                for (sha256, path) in &counts.not_held {
+                    eprintln!(
+                        "warning: {path} ({sha256}) is not held by this archive, so it was not carried: the records that claim it keep the claim unproven"
+                    );
+                }
+            } else {
+                eprintln!("exported {} records", counts.records);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex { no_wait } => {
@@ -569,6 +581,40 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
     })
 }
 
+/// Writes a file through `write`, into a temporary file beside it that is synced and renamed
+/// over `path` only when complete.
+fn write_atomically<T>(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    let file_name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file name", path.display()))?;
+    let tmp = path.with_file_name(format!(
+        ".{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let file =
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        let value = write(&mut w)?;
+        let file = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        file.sync_all()
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+        Ok(value)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// The text report of `verify`.
 fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
     let s = &report.store;
@@ -594,6 +640,20 @@ fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
     for (id, sha256) in &s.unheld_sources {
         outln!(
             "UNPROVEN record {id}: its provenance names source bytes {sha256} that the store does not hold"
+        );
+    }
+    if s.claims_proven > 0 {
+        outln!(
+            "{} records read from JSON Lines claim a first source whose bytes are held: proven",
+            s.claims_proven
+        );
+    }
+    if !s.claims_unproven.is_empty() {
+        let ids: Vec<String> = s.claims_unproven.iter().map(|(id, _)| id.clone()).collect();
+        outln!(
+            "{} records read from JSON Lines claim a first source whose bytes are not held: unproven claims, not damage ({})",
+            ids.len(),
+            preview(&ids)
         );
     }
     let index = &report.index;

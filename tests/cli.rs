@@ -475,45 +475,95 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Export, import into an empty data folder, export again: the same bytes.
+/// Exports the archive in `data` with its sources to `data/dump.jsonl`; returns the bytes.
+fn export_with_sources(data: &Path) -> Vec<u8> {
+    let dump = data.join("dump.jsonl");
+    let out = fonds(
+        data,
+        &["export", "--with-sources", "--out", dump.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::read(&dump).unwrap()
+}
+
+/// Export with the sources, import into an empty data folder, export again: the same source
+/// files, the same records, each now naming the export it was read from (file, SHA-256, line)
+/// and deriving from its first source, every claim proven by `verify`. A third round gives the
+/// second's bytes back, but for the SHA-256 of the export each was read from.
 fn assert_round_trip(sources: &[&Path]) -> usize {
-    let first = tempfile::tempdir().unwrap();
-    let second = tempfile::tempdir().unwrap();
+    let [first, second, third] = [(); 3].map(|()| tempfile::tempdir().unwrap());
     let out = ok(import(first.path(), sources));
     assert!(out.contains("(0 failed)"), "{out}");
-    let dump1 = first.path().join("dump.jsonl");
-    ok(fonds(
-        first.path(),
-        &[
-            "export",
-            "--format",
-            "jsonl",
-            "--out",
-            dump1.to_str().unwrap(),
-        ],
-    ));
-    ok(import(second.path(), &[&dump1]));
-    let dump2 = second.path().join("dump.jsonl");
-    ok(fonds(
-        second.path(),
-        &[
-            "export",
-            "--format",
-            "jsonl",
-            "--out",
-            dump2.to_str().unwrap(),
-        ],
-    ));
-    let (a, b) = (
-        std::fs::read(&dump1).unwrap(),
-        std::fs::read(&dump2).unwrap(),
+    let dump1 = export_with_sources(first.path());
+    assert_eq!(
+        dump1,
+        export_with_sources(first.path()),
+        "export is deterministic"
     );
-    assert!(a == b, "the second export differs from the first");
-    let text = String::from_utf8(a).unwrap();
-    let ids: Vec<&str> = text.lines().map(|l| l.split('"').nth(3).unwrap()).collect();
+
+    let out = ok(import(second.path(), &[&first.path().join("dump.jsonl")]));
+    assert!(out.contains("(0 failed)"), "{out}");
+    let dump2 = export_with_sources(second.path());
+    let sha1 = fonds::ingest::sha256_hex(&dump1);
+    let (text1, text2) = (
+        String::from_utf8(dump1).unwrap(),
+        String::from_utf8(dump2.clone()).unwrap(),
+    );
+    let is_source = |l: &&str| l.starts_with("{\"fonds_source\"");
+    let sources1: Vec<&str> = text1.lines().filter(is_source).collect();
+    assert!(!sources1.is_empty());
+    assert_eq!(
+        sources1,
+        text2.lines().filter(is_source).collect::<Vec<_>>()
+    );
+    let records1: Vec<Value> = text1
+        .lines()
+        .filter(|l| !is_source(l))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let records2: Vec<Value> = text2
+        .lines()
+        .filter(|l| !is_source(l))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records1.len(), records2.len());
+    for (i, (mut r1, mut r2)) in records1.into_iter().zip(records2).enumerate() {
+        let (p1, p2) = (r1["provenance"].take(), r2["provenance"].take());
+        assert_eq!(r1, r2, "the same content");
+        assert_eq!(p2["derived_from"], p1, "derives from the original source");
+        assert_eq!(p2["source_file"], "dump.jsonl");
+        assert_eq!(p2["sha256"], sha1.as_str());
+        assert_eq!(p2["importer"], "jsonl");
+        assert_eq!(
+            p2["locator"],
+            format!("line {}", sources1.len() + i + 1).as_str()
+        );
+    }
+    let ids: Vec<String> = text2
+        .lines()
+        .filter(|l| !is_source(l))
+        .map(|l| l.split('"').nth(3).unwrap().to_string())
+        .collect();
     assert!(
         ids.windows(2).all(|w| w[0] < w[1]),
         "sorted by id, each once"
+    );
+    let verified = ok(fonds(second.path(), &["verify"]));
+    assert!(
+        verified.contains(&format!(
+            "{} records read from JSON Lines claim a first source whose bytes are held: proven",
+            ids.len()
+        )),
+        "{verified}"
+    );
+    assert!(verified.contains("ok: every source file"), "{verified}");
+
+    // A third round: the second export's bytes, but for the export each record was read from.
+    ok(import(third.path(), &[&second.path().join("dump.jsonl")]));
+    let dump3 = String::from_utf8(export_with_sources(third.path())).unwrap();
+    assert_eq!(
+        dump3,
+        text2.replace(&sha1, &fonds::ingest::sha256_hex(&dump2))
     );
     // The re-imported archive searches the same.
     for q in ["Сталину", "\"38th parallel\"", "treaty"] {
@@ -527,7 +577,45 @@ fn assert_round_trip(sources: &[&Path]) -> usize {
 }
 
 #[test]
-fn jsonl_round_trip_on_the_sample_corpus_is_byte_identical() {
+fn export_without_sources_keeps_claims_that_verify_calls_unproven() {
+    let [first, second] = [(); 2].map(|()| tempfile::tempdir().unwrap());
+    ok(import(first.path(), &[&corpus("wcda-pages")]));
+    let dump = first.path().join("plain.jsonl");
+    ok(fonds(
+        first.path(),
+        &["export", "--out", dump.to_str().unwrap()],
+    ));
+    ok(import(second.path(), &[&dump]));
+    let out = fonds(second.path(), &["verify"]);
+    assert!(
+        out.status.success(),
+        "claims are not damage: {}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("2 records read from JSON Lines claim a first source whose bytes are not held: unproven claims"),
+        "{}",
+        stdout(&out)
+    );
+    let record = json(fonds(second.path(), &["show", "wcda-134278", "--json"]));
+    assert_eq!(record["provenance"]["source_file"], "plain.jsonl");
+    assert_eq!(
+        record["provenance"]["derived_from"]["source_file"],
+        "wcda-pages/000_2d287dbd93c7e576.txt"
+    );
+    // Exporting again with sources cannot carry what is not held, and says so.
+    let out = fonds(second.path(), &["export", "--with-sources"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("warning: wcda-pages/000_2d287dbd93c7e576.txt")
+            && stderr(&out).contains("not carried"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn jsonl_round_trip_on_the_sample_corpus_keeps_records_sources_and_proven_provenance() {
     let n = assert_round_trip(&[
         &corpus("wcda-pages"),
         &corpus("frus"),
@@ -538,7 +626,7 @@ fn jsonl_round_trip_on_the_sample_corpus_is_byte_identical() {
 }
 
 #[test]
-fn jsonl_round_trip_on_the_whole_frus_corpus_is_byte_identical() {
+fn jsonl_round_trip_on_the_whole_frus_corpus_keeps_records_sources_and_proven_provenance() {
     let frus = root().join("../shared/corpus/frus");
     if !frus.is_dir() {
         eprintln!(
@@ -718,4 +806,91 @@ fn verify_finds_every_kind_of_damage_and_reimporting_the_source_heals_it() {
         stdout(&out),
         stderr(&out)
     );
+}
+
+/// A JSON Lines file of `n` records of about 7 KB each (over 16 MiB for 2,500: streamed).
+fn big_jsonl(path: &Path, n: usize, tail: &str) {
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let body = "Совершенно секретно. The Soviet Ambassador reports from Peking. ".repeat(100);
+    for i in 0..n {
+        let record = serde_json::json!({
+            "id": format!("big-{i:06}"), "title": format!("Telegram {i}"), "date": "1950-07-13",
+            "texts": [{"role": "transcript", "lang": "ru", "body": format!("{body} {i}")}],
+        });
+        writeln!(w, "{record}").unwrap();
+    }
+    w.write_all(tail.as_bytes()).unwrap();
+    w.flush().unwrap();
+}
+
+#[test]
+fn a_json_lines_file_too_large_to_hold_is_streamed_all_or_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let big = src.path().join("big.jsonl");
+    // A bad last line: nothing of the file is kept, in the store or the index.
+    big_jsonl(&big, 2_500, "{\"id\": \"big-x\", \"title\": 12}\n");
+    assert!(std::fs::metadata(&big).unwrap().len() > 16 << 20);
+    ok(import(d, &[&corpus("wcda-json/transcript.json")]));
+    let out = import(d, &[&big]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("big.jsonl: line 2501, column"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(json(fonds(d, &["stats", "--json"]))["store"]["records"], 1);
+    assert_eq!(search_ids(d, &["Peking", "--limit", "1"]).0, 0);
+    // A duplicate id at the end, far from the first.
+    big_jsonl(
+        &big,
+        2_500,
+        "{\"id\": \"big-000007\", \"title\": \"Again\"}\n",
+    );
+    let out = import(d, &[&big]);
+    assert!(
+        stderr(&out)
+            .contains("big.jsonl: line 2501: record id `big-000007` appears more than once"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(json(fonds(d, &["stats", "--json"]))["store"]["records"], 1);
+
+    big_jsonl(&big, 2_500, "");
+    let out = ok(import(d, &[&big]));
+    assert!(out.contains("2500 new"), "{out}");
+    assert_eq!(search_ids(d, &["Peking", "--limit", "1"]).0, 2_500);
+    let shown = json(fonds(d, &["show", "big-002499", "--json"]));
+    assert_eq!(shown["provenance"]["locator"], "line 2500");
+    assert!(ok(fonds(d, &["verify"])).contains("ok: every source file"));
+    let out = ok(import(d, &[&big]));
+    assert!(out.contains("0 new, 0 changed, 2500 unchanged"), "{out}");
+
+    // A damaged chunk of its kept bytes is found, and healed by importing it again.
+    {
+        let conn = rusqlite::Connection::open(d.join("fonds.sqlite3")).unwrap();
+        let n = conn
+            .execute(
+                "UPDATE source_chunks SET bytes = zeroblob(length(bytes)) WHERE n = 2",
+                [],
+            )
+            .unwrap();
+        assert_eq!(n, 1, "one chunk of one chunked source");
+    }
+    let out = fonds(d, &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("(big.jsonl): its"),
+        "{}",
+        stdout(&out)
+    );
+    let out = import(d, &[&big]);
+    assert!(
+        stderr(&out).contains("healed: big.jsonl: the stored bytes of this file were damaged"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(ok(fonds(d, &["verify"])).contains("ok: every source file"));
 }

@@ -29,6 +29,7 @@ const SIZE_LIMITS: [(&str, u64, &str); 6] = [
 ];
 
 /// A file found under the paths given to `import`.
+#[derive(Debug, Clone)]
 pub(super) struct InputFile {
     /// Where it is.
     pub path: PathBuf,

@@ -983,6 +983,7 @@ impl<'a> VolumeReader<'a> {
         Ok(Parsed {
             records,
             diagnostics,
+            ..Parsed::default()
         })
     }
 

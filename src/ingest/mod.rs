@@ -7,7 +7,7 @@
 mod csv;
 mod error;
 mod frus;
-mod jsonl;
+pub mod jsonl;
 mod wcda_json;
 mod wcda_page;
 
@@ -76,6 +76,22 @@ pub struct Parsed {
     pub records: Vec<Record>,
     /// Warnings about the source; the records are still good.
     pub diagnostics: Vec<Diagnostic>,
+    /// Source files the file carries (a JSON Lines export made with its sources).
+    pub carried: Vec<CarriedSource>,
+}
+
+/// A source file carried inside another (a JSON Lines export made with `--with-sources`), its
+/// bytes checked against its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedSource {
+    /// The SHA-256 of the bytes, lowercase hex.
+    pub sha256: String,
+    /// The file's name as it was first imported.
+    pub path: String,
+    /// The importer that first read it.
+    pub importer: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// Names the format of a file from its name and content, or `None` if Fonds does not read it.
@@ -123,8 +139,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Runs the importer for `format` on one file's bytes. `name` is the file's name as the user
 /// gave it; it appears in errors and in every record's provenance.
 ///
-/// Records read from JSON Lines keep the provenance they carry (it is part of the record);
-/// all others get this file's name, SHA-256 and importer.
+/// Every record gets this file's name, SHA-256 and importer as its provenance; a record read
+/// from JSON Lines keeps the source it claims as `derived_from` (see [`jsonl`]).
 pub fn parse(format: Format, name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
     let mut parsed = match format {
         Format::WcdaPage => wcda_page::parse(name, bytes)?,

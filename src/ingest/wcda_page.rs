@@ -543,6 +543,7 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
     Ok(Parsed {
         records: vec![record],
         diagnostics,
+        ..Parsed::default()
     })
 }
 

@@ -39,6 +39,37 @@ pub struct Provenance {
     /// Where in the file the record was found: an element id or path, a line number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locator: Option<String>,
+    /// For a record imported from JSON Lines (an export, a hand-made file): the source it says
+    /// it was first read from. A claim: `fonds verify` proves it when the store holds bytes
+    /// with that SHA-256 (an export made with `--with-sources` carries them). Always the first
+    /// source, however many exports and imports the record went through since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<Box<Provenance>>,
+}
+
+impl Provenance {
+    /// Whether it names any source at all.
+    pub fn is_empty(&self) -> bool {
+        self.source_file.is_empty() && self.sha256.is_empty() && self.importer.is_empty()
+    }
+
+    /// The provenance of a record read from JSON Lines: the JSON Lines file itself (`file`,
+    /// its SHA-256, `line`), deriving from the first source the record claims (its own
+    /// `derived_from` if it has one, else what it names; nothing if it names nothing).
+    pub fn of_json_lines(claimed: Provenance, file: &str, sha256: &str, line: usize) -> Provenance {
+        let first = match claimed.derived_from {
+            Some(first) => Some(first),
+            None if claimed.is_empty() => None,
+            None => Some(Box::new(claimed)),
+        };
+        Provenance {
+            source_file: file.to_string(),
+            sha256: sha256.to_string(),
+            importer: "jsonl".into(),
+            locator: Some(format!("line {line}")),
+            derived_from: first,
+        }
+    }
 }
 
 /// One archival document, holding every field its source holds.

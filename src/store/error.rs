@@ -35,6 +35,12 @@ pub enum StoreError {
         /// The database file.
         path: String,
     },
+    /// A record id met a second time in one streamed file.
+    #[error("record id `{id}` appears more than once in this file")]
+    Duplicate {
+        /// The id.
+        id: String,
+    },
     /// A write to a store opened read-only.
     #[error("store: opened read-only; writing needs the archive opened for writing")]
     ReadOnly,

@@ -39,6 +39,12 @@ pub struct StoreFixity {
     pub damage: Vec<Damage>,
     /// Records whose provenance names source bytes the store does not hold: `(id, sha256)`.
     pub unheld_sources: Vec<(String, String)>,
+    /// Records read from JSON Lines whose claimed first source (`derived_from`) is held, and
+    /// so verified with the sources.
+    pub claims_proven: u64,
+    /// Records whose claimed first source is not held: `(id, sha256)`. Not damage: a claim
+    /// that this archive cannot prove.
+    pub claims_unproven: Vec<(String, String)>,
 }
 
 impl Store {
@@ -71,33 +77,53 @@ impl Store {
             (!names.is_empty()).then(|| names.join(", "))
         };
 
-        // Every source's bytes against the SHA-256 it is kept under.
+        // Every source's bytes against the SHA-256 it is kept under, a chunk at a time.
         let scanned = (|| -> rusqlite::Result<()> {
-            let mut stmt =
-                conn.prepare("SELECT sha256, size, bytes FROM sources ORDER BY sha256")?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let sha256: String = row.get(0)?;
-                let size: i64 = row.get(1)?;
-                let bytes = row.get_ref(2)?.as_blob().unwrap_or_default();
+            let listed: Vec<(String, i64, i64)> = conn
+                .prepare("SELECT sha256, size, chunks FROM sources ORDER BY sha256")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            for (sha256, size, chunks) in listed {
                 fixity.sources += 1;
-                fixity.source_bytes += bytes.len() as u64;
                 on_progress(1);
-                let computed = hex(&Sha256::digest(bytes));
-                if computed != sha256 {
+                let mut hasher = Sha256::new();
+                let mut read = 0u64;
+                let mut feed = |bytes: &[u8]| {
+                    hasher.update(bytes);
+                    read += bytes.len() as u64;
+                };
+                let sql = if chunks == 0 {
+                    "SELECT bytes FROM sources WHERE sha256 = ?1"
+                } else {
+                    "SELECT bytes FROM source_chunks WHERE sha256 = ?1 ORDER BY n"
+                };
+                let mut stmt = conn.prepare_cached(sql)?;
+                let mut rows = stmt.query([&sha256])?;
+                let mut pieces = 0i64;
+                while let Some(row) = rows.next()? {
+                    feed(row.get_ref(0)?.as_blob().unwrap_or_default());
+                    pieces += 1;
+                }
+                fixity.source_bytes += read;
+                let computed = hex(&hasher.finalize());
+                let problem = if chunks > 0 && pieces != chunks {
+                    Some(format!("{pieces} of its {chunks} chunks are kept"))
+                } else if chunks < 0 {
+                    Some("its chunks were never counted: its import was cut off".to_string())
+                } else if computed != sha256 {
+                    Some(format!(
+                        "its {read} bytes no longer hash to the SHA-256 they were kept under (they hash to {computed}); re-import the original file to restore them"
+                    ))
+                } else if size != read as i64 {
+                    Some(format!("{read} bytes are kept but {size} were recorded"))
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
                     fixity.damage.push(damaged(
                         format!("source {sha256}"),
                         file_of(&sha256),
-                        format!(
-                            "its {} bytes no longer hash to the SHA-256 they were kept under (they hash to {computed}); re-import the original file to restore them",
-                            bytes.len()
-                        ),
-                    ));
-                } else if size != bytes.len() as i64 {
-                    fixity.damage.push(damaged(
-                        format!("source {sha256}"),
-                        file_of(&sha256),
-                        format!("{} bytes are kept but {size} were recorded", bytes.len()),
+                        problem,
                     ));
                 }
             }
@@ -161,13 +187,26 @@ impl Store {
                                         ),
                                     ))
                                 } else {
-                                    if current
-                                        && !record.provenance.sha256.is_empty()
-                                        && !self.holds_source(&conn, &record.provenance.sha256)?
-                                    {
-                                        fixity
-                                            .unheld_sources
-                                            .push((id.clone(), record.provenance.sha256.clone()));
+                                    if current {
+                                        let p = &record.provenance;
+                                        if !p.sha256.is_empty()
+                                            && !self.holds_source(&conn, &p.sha256)?
+                                        {
+                                            fixity
+                                                .unheld_sources
+                                                .push((id.clone(), p.sha256.clone()));
+                                        }
+                                        if let Some(first) = p.derived_from.as_deref()
+                                            && !first.sha256.is_empty()
+                                        {
+                                            if self.holds_source(&conn, &first.sha256)? {
+                                                fixity.claims_proven += 1;
+                                            } else {
+                                                fixity
+                                                    .claims_unproven
+                                                    .push((id.clone(), first.sha256.clone()));
+                                            }
+                                        }
                                     }
                                     None
                                 }

@@ -15,6 +15,7 @@
 mod catalogue;
 mod error;
 mod fixity;
+mod import;
 mod read_pool;
 mod schema;
 
@@ -23,16 +24,16 @@ pub use catalogue::{
 };
 pub use error::StoreError;
 pub use fixity::{Damage, StoreFixity};
+pub use import::{CHUNK_BYTES, FileImport, INLINE_LIMIT};
 pub use read_pool::MAX_READERS;
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::ingest::sha256_hex;
 use crate::model::Record;
-use catalogue::{Entry, Maintenance, OldEntry};
 use error::Context;
 use read_pool::{ReadConnection, ReadPool};
 
@@ -215,167 +216,24 @@ impl Store {
     }
 
     /// Commits one source file and its records in one transaction, with their catalogue
-    /// entries. If nothing changes (the same bytes, every record unchanged), nothing is
-    /// written. Call [`Store::settle_catalogue`] when the import ends.
+    /// entries (see [`Store::begin_file`], for files too large to hold in memory). If nothing
+    /// changes (the same bytes, every record unchanged and intact), nothing is written. Call
+    /// [`Store::settle_catalogue`] when the import ends.
     pub fn commit_file(
         &mut self,
         file: SourceFile<'_>,
         records: &[Record],
     ) -> Result<FileOutcome, StoreError> {
-        let tx = self.writer()?.transaction().context("starting an import")?;
-        let mut outcome = FileOutcome::default();
-        let mut seq: u64 = tx
-            .query_row("SELECT value FROM meta WHERE key = 'seq'", [], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()
-            .context("reading the change sequence")?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let stored_source: Option<Vec<u8>> = tx
-            .query_row(
-                "SELECT bytes FROM sources WHERE sha256 = ?1",
-                [file.sha256],
-                |r| r.get(0),
-            )
-            .optional()
-            .context("looking up the source file")?;
-        // Stored bytes that are not the file's, under the file's SHA-256: damaged since they
-        // were kept. The file heals them.
-        outcome.source_healed = stored_source
-            .as_deref()
-            .is_some_and(|stored| stored != file.bytes);
-        let mut pending = Vec::new();
-        let mut heal = Vec::new();
-        {
-            let mut current = tx
-                .prepare_cached(
-                    "SELECT r.rev, r.hash, c.collection, c.sort_key, c.year, c.month, r.json
-                     FROM records r LEFT JOIN catalogue c ON c.id = r.id WHERE r.id = ?1",
-                )
-                .context("preparing a lookup")?;
-            for record in records {
-                let hash = content_hash(record);
-                let found: Option<(u64, String, OldEntry, String)> = current
-                    .query_row([&record.id], |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            OldEntry {
-                                collection: r.get(2)?,
-                                sort_key: r.get(3)?,
-                                year: r.get(4)?,
-                                month: r.get(5)?,
-                            },
-                            r.get(6)?,
-                        ))
-                    })
-                    .optional()
-                    .context(&format!("looking up record `{}`", record.id))?;
-                match found {
-                    Some((_, ref old, _, ref json)) if *old == hash => {
-                        outcome.unchanged += 1;
-                        let line = record.to_json_line();
-                        if *json != line && !json_has_hash(&record.id, json, old) {
-                            // The stored JSON no longer has the content its hash says (damaged
-                            // or edited since): this file's record, of that very content, heals it.
-                            outcome.healed.push(record.id.clone());
-                            heal.push((record.id.as_str(), line));
-                        }
-                    }
-                    Some((rev, _, old, _)) => {
-                        outcome.changed += 1;
-                        pending.push((record, hash, Some((rev, old))));
-                    }
-                    None => {
-                        outcome.new += 1;
-                        pending.push((record, hash, None));
-                    }
-                }
-            }
-        }
-        if pending.is_empty()
-            && heal.is_empty()
-            && stored_source.is_some()
-            && !outcome.source_healed
-        {
-            return Ok(outcome);
-        }
-        if outcome.source_healed {
-            tx.execute(
-                "UPDATE sources SET size = ?2, bytes = ?3 WHERE sha256 = ?1",
-                params![file.sha256, file.bytes.len() as i64, file.bytes],
-            )
-            .context(&format!("restoring the bytes of {}", file.path))?;
-        }
-        for (id, line) in &heal {
-            tx.execute(
-                "UPDATE records SET json = ?2 WHERE id = ?1",
-                params![id, line],
-            )
-            .context(&format!("restoring record `{id}`"))?;
-        }
-        tx.execute(
-            "INSERT OR IGNORE INTO sources (sha256, size, bytes) VALUES (?1, ?2, ?3)",
-            params![file.sha256, file.bytes.len() as i64, file.bytes],
-        )
-        .context(&format!("keeping the bytes of {}", file.path))?;
-        tx.execute(
-            "INSERT INTO imports (path, sha256, importer, imported_at, records_new, records_changed, records_unchanged)
-             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?4, ?5, ?6)",
-            params![file.path, file.sha256, file.importer, outcome.new as i64, outcome.changed as i64, outcome.unchanged as i64],
-        )
-        .context(&format!("recording the import of {}", file.path))?;
-        let import_id = tx.last_insert_rowid();
-        let mut catalogue = Maintenance::default();
-        {
-            let mut keep_old = tx
-                .prepare_cached(
-                    "INSERT INTO revisions (id, rev, hash, json, import_id)
-                     SELECT id, rev, hash, json, import_id FROM records WHERE id = ?1",
-                )
-                .context("preparing revision keeping")?;
-            let mut upsert = tx
-                .prepare_cached(
-                    "INSERT INTO records (id, rev, seq, hash, json, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, seq = excluded.seq,
-                        hash = excluded.hash, json = excluded.json, import_id = excluded.import_id",
-                )
-                .context("preparing record writing")?;
-            for (record, hash, old) in pending {
-                if old.is_some() {
-                    keep_old
-                        .execute([&record.id])
-                        .context(&format!("keeping the old revision of `{}`", record.id))?;
-                }
-                seq += 1;
-                let rev = old.as_ref().map_or(1, |(r, _)| r + 1);
-                upsert
-                    .execute(params![
-                        record.id,
-                        rev as i64,
-                        seq as i64,
-                        hash,
-                        record.to_json_line(),
-                        import_id
-                    ])
-                    .context(&format!("writing record `{}`", record.id))?;
-                let entry = Entry::of(record);
-                catalogue.replace(&tx, record, seq, old.as_ref().map(|(_, o)| o), &entry)?;
-                outcome.changes.push(Change {
-                    id: record.id.clone(),
-                    hash,
-                    seq,
-                });
-            }
-        }
-        catalogue.finish(&tx)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('seq', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [seq.to_string()],
-        )
-        .context("advancing the change sequence")?;
-        tx.commit().context(&format!("committing {}", file.path))?;
+        let mut import = self.begin_file(
+            file.path,
+            file.sha256,
+            file.importer,
+            file.bytes.len() as u64,
+            Some(file.bytes),
+        )?;
+        let changes = import.put_records(records)?;
+        let mut outcome = import.finish()?;
+        outcome.changes = changes;
         Ok(outcome)
     }
 
@@ -528,16 +386,74 @@ impl Store {
         })
     }
 
-    /// The kept bytes of a source file, by SHA-256.
+    /// The kept bytes of a source file, by SHA-256 (chunks put together).
     pub fn source_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut bytes = None;
+        self.for_each_source_chunk(sha256, |chunk| {
+            bytes.get_or_insert_with(Vec::new).extend_from_slice(chunk);
+        })?;
+        Ok(bytes)
+    }
+
+    /// The size of the kept source file with this SHA-256, if it is kept.
+    pub fn source_size(&self, sha256: &str) -> Result<Option<u64>, StoreError> {
         self.reader()?
             .query_row(
-                "SELECT bytes FROM sources WHERE sha256 = ?1",
+                "SELECT size FROM sources WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|s| s.map(|s| s as u64))
+            .context(&format!("reading source {sha256}"))
+    }
+
+    /// Calls `f` with the kept bytes of a source file in order, a chunk at a time (once with
+    /// all of them for a source kept in one row); `Ok(false)` if no source has this SHA-256.
+    pub fn for_each_source_chunk(
+        &self,
+        sha256: &str,
+        mut f: impl FnMut(&[u8]),
+    ) -> Result<bool, StoreError> {
+        let conn = self.reader()?;
+        let ctx = format!("reading source {sha256}");
+        let chunks: Option<i64> = conn
+            .query_row(
+                "SELECT chunks FROM sources WHERE sha256 = ?1",
                 [sha256],
                 |r| r.get(0),
             )
             .optional()
-            .context(&format!("reading source {sha256}"))
+            .context(&ctx)?;
+        match chunks {
+            None => Ok(false),
+            Some(0) => {
+                let mut stmt = conn
+                    .prepare_cached("SELECT bytes FROM sources WHERE sha256 = ?1")
+                    .context(&ctx)?;
+                let mut rows = stmt.query([sha256]).context(&ctx)?;
+                if let Some(row) = rows.next().context(&ctx)? {
+                    f(row
+                        .get_ref(0)
+                        .and_then(|v| Ok(v.as_blob()?))
+                        .context(&ctx)?);
+                }
+                Ok(true)
+            }
+            Some(_) => {
+                let mut stmt = conn
+                    .prepare_cached("SELECT bytes FROM source_chunks WHERE sha256 = ?1 ORDER BY n")
+                    .context(&ctx)?;
+                let mut rows = stmt.query([sha256]).context(&ctx)?;
+                while let Some(row) = rows.next().context(&ctx)? {
+                    f(row
+                        .get_ref(0)
+                        .and_then(|v| Ok(v.as_blob()?))
+                        .context(&ctx)?);
+                }
+                Ok(true)
+            }
+        }
     }
 }
 

@@ -5,10 +5,10 @@ use rusqlite::Connection;
 use super::error::{Context, StoreError};
 
 /// The newest schema version this build writes.
-pub(super) const VERSION: i64 = 2;
+pub(super) const VERSION: i64 = 3;
 
 /// Migration `n` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -119,6 +119,17 @@ CREATE TABLE revisions (
     r#"
 INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))))
     ON CONFLICT (key) DO NOTHING;
+"#,
+    // Version 3: sources too large for one row (a JSON Lines file of gigabytes) are kept in
+    // chunks; `sources.chunks` counts them (0: the bytes are in `sources.bytes`).
+    r#"
+ALTER TABLE sources ADD COLUMN chunks INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE source_chunks (
+    sha256 TEXT NOT NULL REFERENCES sources(sha256),
+    n      INTEGER NOT NULL,
+    bytes  BLOB NOT NULL,
+    PRIMARY KEY (sha256, n)
+) STRICT;
 "#,
 ];
 
