@@ -524,9 +524,11 @@ fn a_client_that_stops_reading_is_cut_off_after_the_idle_timeout() {
         .filter(|w| w == b"HTTP/1.1 200 OK")
         .count();
     println!(
-        "a client that stopped reading received {answered} of {requests} answers ({} bytes) before \
-         it was cut off",
-        received.len()
+        "a client that stopped reading for {:?} then received {answered} of {requests} answers \
+         ({} bytes); the connection {}",
+        idle + Duration::from_secs(2),
+        received.len(),
+        if ended { "was closed" } else { "stayed open" }
     );
     assert!(
         ended,
