@@ -277,6 +277,10 @@ fn a_slowloris_of_3000_connections_starves_no_one_and_is_closed_by_the_header_ti
     for _ in 0..20 {
         assert_eq!(get(&server.addr, QUICK).status, 200);
     }
+    // The same requests without the slowloris, for comparison.
+    let quiet = Probe::start(&server.addr);
+    thread::sleep(Duration::from_millis(1500));
+    quiet.finish("with no other client", 50);
     let probe = Probe::start(&server.addr);
     thread::sleep(Duration::from_millis(300));
 
