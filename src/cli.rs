@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use fonds::archive::{Archive, FileReport, Notice, OpenOptions, Repair};
 use fonds::index::{SearchRequest, SearchResults, Sort};
 use fonds::model::{PartialDate, Record};
+use fonds::web::Limits;
 
 /// `println!` that returns an error (a closed pipe: `fonds stats | head -c1`) instead of
 /// panicking.
@@ -154,6 +156,29 @@ enum Command {
         /// address listened on).
         #[arg(long)]
         base_url: Option<String>,
+        /// The most connections open at once; more wait in the kernel's queue. Lowered, with a
+        /// note, to leave 256 descriptors under the open-file limit (itself raised to the hard
+        /// limit at start).
+        #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: u32,
+        /// Seconds a client may take to send a request's head, counted from when its connection
+        /// opens or its previous answer is sent (so also how long a kept-alive connection may
+        /// wait idle).
+        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout: u64,
+        /// Seconds a connection may stay with no byte moving either way while none of its
+        /// requests is being worked on (a client that stops reading its answer).
+        #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+        idle_timeout: u64,
+        /// Seconds one request may take, from its head to its answer; past that it is answered
+        /// 503 with Retry-After.
+        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        request_timeout: u64,
+        /// How many requests' archive reads, searches and rendering run at once, on threads of
+        /// their own (default: the number of cores, at least 4); up to 64 more per thread wait,
+        /// and past that requests are answered 503 at once.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        workers: Option<u32>,
     },
     /// Import the bundled sample corpus into the data folder (once), then serve it.
     Demo {
@@ -451,14 +476,31 @@ pub fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, base_url } => serve(for_serving()?, &addr, base_url),
+        Command::Serve {
+            addr,
+            base_url,
+            max_connections,
+            header_timeout,
+            idle_timeout,
+            request_timeout,
+            workers,
+        } => {
+            let limits = Limits {
+                max_connections: max_connections as usize,
+                header_timeout: Duration::from_secs(header_timeout),
+                idle_timeout: Duration::from_secs(idle_timeout),
+                request_timeout: Duration::from_secs(request_timeout),
+                workers: workers.map_or(Limits::default().workers, |w| w as usize),
+            };
+            serve(for_serving()?, &addr, base_url, limits)
+        }
         Command::Demo { addr, no_serve } => {
             let code = demo(&data, options(true))?;
             if no_serve || code != ExitCode::SUCCESS {
                 return Ok(code);
             }
             outln!();
-            serve(for_serving()?, &addr, None)
+            serve(for_serving()?, &addr, None, Limits::default())
         }
         Command::Bench {
             corpus,
@@ -497,8 +539,13 @@ pub fn run() -> Result<ExitCode> {
 
 /// Serves the archive until Ctrl-C; prints `listening on URL` once bound (tests and scripts
 /// read that line).
-fn serve(archive: Archive, addr: &str, base_url: Option<String>) -> Result<ExitCode> {
-    fonds::web::serve(archive, addr, base_url, |bound| {
+fn serve(
+    archive: Archive,
+    addr: &str,
+    base_url: Option<String>,
+    limits: Limits,
+) -> Result<ExitCode> {
+    fonds::web::serve(archive, addr, base_url, limits, |bound| {
         println!("listening on http://{bound}");
         let _ = std::io::stdout().flush();
     })

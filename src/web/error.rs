@@ -29,11 +29,38 @@ pub enum WebError {
         /// The method asked for.
         method: String,
     },
-    /// The archive is busy (its index is being rebuilt by another process).
+    /// The request's target is longer than the server reads.
+    #[error("the address is {length} bytes long; at most {limit} are read")]
+    UriTooLong {
+        /// Its length in bytes.
+        length: usize,
+        /// The most allowed.
+        limit: usize,
+    },
+    /// The request's header fields together are larger than the server reads.
+    #[error("the request's header fields take {size} bytes; at most {limit} are read")]
+    HeadersTooLarge {
+        /// Their size in bytes (names, values and line ends).
+        size: usize,
+        /// The most allowed.
+        limit: usize,
+    },
+    /// The request's body is larger than the server reads.
+    #[error("the request's body is {size} bytes; at most {limit} are read")]
+    BodyTooLarge {
+        /// Its size in bytes (its `Content-Length`).
+        size: u64,
+        /// The most allowed.
+        limit: usize,
+    },
+    /// The server cannot answer now: the index is being rebuilt, every worker is taken, or the
+    /// answer took longer than its time budget. Clients are told when to try again.
     #[error("{message}")]
     Unavailable {
         /// What is going on.
         message: String,
+        /// Seconds after which a retry may succeed (`Retry-After`).
+        retry_after: u64,
     },
     /// The archive failed; the details are logged, not shown.
     #[error("the archive could not answer; the error has been logged")]
@@ -55,6 +82,9 @@ impl WebError {
             WebError::NotFound { .. } => StatusCode::NOT_FOUND,
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             WebError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            WebError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            WebError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            WebError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,8 +96,20 @@ impl WebError {
             WebError::NotFound { .. } => "not_found",
             WebError::BadRequest { code, .. } => code,
             WebError::MethodNotAllowed { .. } => "method_not_allowed",
+            WebError::UriTooLong { .. } => "uri_too_long",
+            WebError::HeadersTooLarge { .. } => "headers_too_large",
+            WebError::BodyTooLarge { .. } => "body_too_large",
             WebError::Unavailable { .. } => "unavailable",
             WebError::Internal => "internal",
+        }
+    }
+
+    /// The seconds a client should wait before trying again (`Retry-After`), for errors that
+    /// pass.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            WebError::Unavailable { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -90,6 +132,7 @@ impl From<Error> for WebError {
             Error::Index(IndexError::Locked { .. } | IndexError::Unusable { .. })
             | Error::Lock(_) => WebError::Unavailable {
                 message: "the index is being rebuilt; try again in a moment".into(),
+                retry_after: 5,
             },
             e @ (Error::Ingest(_)
             | Error::Store(_)
@@ -123,5 +166,34 @@ mod tests {
         }));
         assert_eq!(e.status(), StatusCode::BAD_REQUEST);
         assert_eq!(e.code(), "invalid_query");
+    }
+
+    #[test]
+    fn limits_have_their_own_statuses_and_unavailable_says_when_to_retry() {
+        let e = WebError::UriTooLong {
+            length: 9000,
+            limit: 8192,
+        };
+        assert_eq!((e.status().as_u16(), e.code()), (414, "uri_too_long"));
+        assert_eq!(
+            e.to_string(),
+            "the address is 9000 bytes long; at most 8192 are read"
+        );
+        let e = WebError::HeadersTooLarge {
+            size: 20000,
+            limit: 16384,
+        };
+        assert_eq!((e.status().as_u16(), e.code()), (431, "headers_too_large"));
+        let e = WebError::BodyTooLarge {
+            size: 1 << 20,
+            limit: 65536,
+        };
+        assert_eq!((e.status().as_u16(), e.code()), (413, "body_too_large"));
+        assert_eq!(e.retry_after(), None);
+        let e = WebError::Unavailable {
+            message: "busy".into(),
+            retry_after: 3,
+        };
+        assert_eq!((e.status().as_u16(), e.retry_after()), (503, Some(3)));
     }
 }

@@ -1,16 +1,18 @@
 //! The one route table, grouped by who calls it: readers (HTML), programs (JSON), assets.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
+use axum::middleware;
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 
+use super::limits::{self, MAX_BODY};
 use super::routes::{api, assets, browse, documents, fallback, home, method_not_allowed, search};
+use super::workers::Workers;
 use super::{AppState, WebConfig};
 use crate::archive::Archive;
 
@@ -18,10 +20,14 @@ use crate::archive::Archive;
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// The application: every route over one shared archive.
+/// The application: every route over one shared archive. Handlers hand their archive work to
+/// a pool of `config.limits.workers` threads; every request is held to the size limits and to
+/// the time budget `config.limits.request_timeout`.
 pub fn router(archive: Arc<Archive>, config: WebConfig) -> Router {
+    let budget = config.limits.request_timeout;
     let state = AppState {
         archive,
+        workers: Arc::new(Workers::new(config.limits.workers)),
         config: Arc::new(config),
     };
     Router::new()
@@ -46,6 +52,12 @@ pub fn router(archive: Arc<Archive>, config: WebConfig) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        // Inside out: what a handler may read, its panics, its time budget, the sizes refused
+        // before it runs, and the security headers on every answer, refusals included.
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(CatchPanicLayer::custom(on_panic))
+        .layer(middleware::from_fn_with_state(budget, limits::budget))
+        .layer(middleware::from_fn(limits::sizes))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -58,11 +70,6 @@ pub fn router(archive: Arc<Archive>, config: WebConfig) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
-        .layer(CatchPanicLayer::custom(on_panic))
 }
 
 /// A handler that panicked answers 500 with the error's JSON (the panic is logged), instead of

@@ -311,3 +311,184 @@ pub fn shown(path: &Path) -> String {
         .display()
         .to_string()
 }
+
+/// A `fonds --data DATA serve --addr 127.0.0.1:0 ARGS…` on a free loopback port, over a data
+/// folder the test made; dropping it kills the server, on a panic too.
+pub struct Served {
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Served {
+    /// Starts the server and waits for its `listening on` line.
+    pub fn start(data: &Path, args: &[&str]) -> Served {
+        Served::spawn(data, args, None)
+    }
+
+    /// Starts the server with its soft open-file limit lowered to `soft` (the hard limit as
+    /// the test's), to see what the server makes of a low limit.
+    pub fn start_with_open_files(data: &Path, args: &[&str], soft: u64) -> Served {
+        Served::spawn(data, args, Some(soft))
+    }
+
+    fn spawn(data: &Path, args: &[&str], soft_open_files: Option<u64>) -> Served {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fonds"));
+        command
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("FONDS_DATA")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        if let Some(soft) = soft_open_files {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: between fork and exec only getrlimit and setrlimit run, which are
+            // async-signal-safe, on a struct of this closure's own.
+            unsafe {
+                command.pre_exec(move || {
+                    let mut limit = libc::rlimit {
+                        rlim_cur: 0,
+                        rlim_max: 0,
+                    };
+                    if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    limit.rlim_cur = soft as libc::rlim_t;
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let mut child = command.spawn().expect("start `fonds serve`");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (lines_tx, lines_rx) = mpsc::channel();
+        drain(
+            child.stdout.take().unwrap(),
+            "",
+            Arc::clone(&log),
+            Some(lines_tx),
+        );
+        drain(
+            child.stderr.take().unwrap(),
+            "[stderr] ",
+            Arc::clone(&log),
+            None,
+        );
+        let mut served = Served {
+            addr: String::new(),
+            child,
+            log,
+        };
+        loop {
+            match lines_rx.recv_timeout(STARTUP_TIMEOUT) {
+                Ok(line) => {
+                    if let Some(addr) = line.strip_prefix("listening on http://") {
+                        served.addr = addr.trim().trim_end_matches('/').to_string();
+                        return served;
+                    }
+                }
+                Err(e) => panic!(
+                    "`fonds serve` printed no `listening on` line ({e:?}); its output:\n{}",
+                    served.output()
+                ),
+            }
+        }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything the server printed so far, stderr lines marked `[stderr]`.
+    pub fn output(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Sends SIGTERM and waits for the server to exit, at most `limit`: its exit status, or
+    /// `None` if it was still running (it is then killed when dropped).
+    #[cfg(unix)]
+    pub fn terminate(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: kill only sends a signal, to our own child.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `fonds --data DATA import PATHS…`, which must succeed.
+pub fn import(data: &Path, paths: &[&Path]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(data)
+        .arg("import")
+        .args(paths)
+        .env_remove("FONDS_DATA")
+        .output()
+        .expect("run `fonds import`");
+    assert!(
+        out.status.success(),
+        "`fonds import` failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Raises this process's soft open-file limit to its hard limit, and returns it if it is at
+/// least `needed`; otherwise the reason it cannot be had.
+#[cfg(unix)]
+pub fn open_files_at_least(needed: u64) -> Result<u64, String> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(format!(
+            "cannot read the open-file limit: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: as above.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            limit = raised;
+        }
+    }
+    #[allow(clippy::unnecessary_cast)] // rlim_t is u64 on Linux, not everywhere
+    let soft = limit.rlim_cur as u64;
+    if soft >= needed {
+        Ok(soft)
+    } else {
+        Err(format!(
+            "the open-file limit is {soft} (hard {}), and {needed} are needed; raise it with \
+             `ulimit -n {needed}`",
+            limit.rlim_max
+        ))
+    }
+}

@@ -36,10 +36,13 @@ pub async fn document(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = path_param(id)?;
-    let record = app.archive.get(&id)?.ok_or_else(|| WebError::NotFound {
-        what: format!("the document `{id}`"),
-    })?;
-    Ok(json(record.to_json_line()))
+    app.work(move |app| {
+        let record = app.archive.get(&id)?.ok_or_else(|| WebError::NotFound {
+            what: format!("the document `{id}`"),
+        })?;
+        Ok(json(record.to_json_line()))
+    })
+    .await?
 }
 
 /// The answer of `/api/search`: `fonds search --json`'s shape and the cursor of the next page.
@@ -60,6 +63,11 @@ pub async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = SearchParams::parse_strict(raw.as_deref())?;
+    app.work(move |app| search_answer(app, &params)).await?
+}
+
+/// The answer of `/api/search` for `params`, searched and serialized on a worker.
+fn search_answer(app: &AppState, params: &SearchParams) -> Result<Response, ApiError> {
     let results = app
         .archive
         .search(&params.request(params.limit, params.offset))?;
@@ -90,6 +98,11 @@ struct CollectionAnswer<'a> {
 
 /// `/api/collections`: every collection, by name, with its count and dates.
 pub async fn collections(State(app): State<AppState>) -> Result<Response, ApiError> {
+    app.work(collections_answer).await?
+}
+
+/// The answer of `/api/collections`, read and serialized on a worker.
+fn collections_answer(app: &AppState) -> Result<Response, ApiError> {
     let collections = app.archive.collections()?;
     let list: Vec<CollectionAnswer> = collections
         .iter()

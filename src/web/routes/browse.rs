@@ -16,21 +16,26 @@ const PAGE_SIZE: usize = 50;
 
 /// `/browse`: the ways to browse.
 pub async fn index(State(app): State<AppState>) -> Result<Html<String>, PageError> {
-    render(&BrowsePage {
-        collections: app.archive.collections()?.len(),
-        files: app.archive.archival_files()?.len(),
-        years: app.archive.chronology()?.len(),
+    app.work(|app| {
+        render(&BrowsePage {
+            collections: app.archive.collections()?.len(),
+            files: app.archive.archival_files()?.len(),
+            years: app.archive.chronology()?.len(),
+        })
     })
+    .await?
 }
 
 /// `/browse/dates`: the chronology by year and month.
 pub async fn dates(State(app): State<AppState>) -> Result<Html<String>, PageError> {
-    render(&DatesPage::new(&app.archive.chronology()?))
+    app.work(|app| render(&DatesPage::new(&app.archive.chronology()?)))
+        .await?
 }
 
 /// `/browse/collections`: every collection.
 pub async fn collections(State(app): State<AppState>) -> Result<Html<String>, PageError> {
-    render(&CollectionsPage::new(&app.archive.collections()?))
+    app.work(|app| render(&CollectionsPage::new(&app.archive.collections()?)))
+        .await?
 }
 
 /// `/browse/collections/{name}?page=N`: a collection's documents in chronological order.
@@ -41,6 +46,12 @@ pub async fn collection(
 ) -> Result<Html<String>, PageError> {
     let name = path_param(name)?;
     let page = page_param(raw.as_deref())?;
+    app.work(move |app| collection_page(app, name, page))
+        .await?
+}
+
+/// The `page`th page of the collection `name`, read and rendered on a worker.
+fn collection_page(app: &AppState, name: String, page: usize) -> Result<Html<String>, PageError> {
     let offset = (page - 1) * PAGE_SIZE;
     let (total, records) = app
         .archive
@@ -63,7 +74,8 @@ pub async fn collection(
 
 /// `/browse/files`: every archival file, by archive.
 pub async fn files(State(app): State<AppState>) -> Result<Html<String>, PageError> {
-    render(&FilesPage::new(&app.archive.archival_files()?))
+    app.work(|app| render(&FilesPage::new(&app.archive.archival_files()?)))
+        .await?
 }
 
 /// `/browse/files/{key}`: the documents of one archival file.
@@ -72,6 +84,11 @@ pub async fn file(
     key: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
     let key = path_param(key)?;
+    app.work(move |app| file_page(app, key)).await?
+}
+
+/// The page of the archival file `key`, read and rendered on a worker.
+fn file_page(app: &AppState, key: String) -> Result<Html<String>, PageError> {
     let records = app.archive.file_records(&key).map_err(|e| match e {
         crate::Error::NotFound { .. } => WebError::NotFound {
             what: format!("the archival file `{key}`"),

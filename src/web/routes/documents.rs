@@ -48,12 +48,17 @@ pub async fn page(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
     let id = path_param(id)?;
+    app.work(move |app| document_page(app, id)).await?
+}
+
+/// The page of the document `id`, read and rendered on a worker.
+fn document_page(app: &AppState, id: String) -> Result<Html<String>, PageError> {
     let record = app.archive.get(&id)?.ok_or_else(|| WebError::NotFound {
         what: format!("the document `{id}`"),
     })?;
     let neighbours = app.archive.neighbours(&id)?;
     let files = app.archive.same_file(&id, SAME_FILE)?;
-    let enclosures = enclosures(&app, &record)?;
+    let enclosures = enclosures(app, &record)?;
     let mut page = DocumentPage::new(&record, &neighbours, &files, &app.config.base_url);
     page.enclosures = enclosures.iter().map(Item::of).collect();
     render(&page)

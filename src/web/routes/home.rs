@@ -10,6 +10,11 @@ use crate::web::views::home::HomePage;
 
 /// The home page.
 pub async fn page(State(app): State<AppState>) -> Result<Html<String>, PageError> {
+    app.work(home_page).await?
+}
+
+/// The home page, read and rendered on a worker.
+fn home_page(app: &AppState) -> Result<Html<String>, PageError> {
     let all = app.archive.search(&SearchRequest {
         limit: 0,
         facets: true,

@@ -30,14 +30,38 @@ impl IntoResponse for PageError {
             WebError::NotFound { .. } => "Not found",
             WebError::BadRequest { .. } => "That request cannot be answered",
             WebError::MethodNotAllowed { .. } => "Only reading is allowed here",
+            WebError::UriTooLong { .. } => "That address is too long",
+            WebError::HeadersTooLarge { .. } => "That request's headers are too large",
+            WebError::BodyTooLarge { .. } => "That request is too large",
             WebError::Unavailable { .. } => "The archive is busy",
             WebError::Internal => "Something went wrong",
         };
         let page = ErrorPage::new(status, heading, &self.0.to_string());
-        match page.render() {
+        let response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, self.0.to_string()).into_response(),
-        }
+        };
+        with_retry_after(response, &self.0)
+    }
+}
+
+/// `Retry-After` on the answer to an error that passes (503).
+fn with_retry_after(mut response: Response, e: &WebError) -> Response {
+    if let Some(seconds) = e.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    response
+}
+
+/// An error for a request to `path`: JSON under `/api/` (and for `/openapi.json`), a page
+/// elsewhere.
+pub fn error_for(path: &str, e: WebError) -> Response {
+    if path.starts_with("/api/") || path == "/api" || path == "/openapi.json" {
+        ApiError(e).into_response()
+    } else {
+        PageError(e).into_response()
     }
 }
 
@@ -52,7 +76,7 @@ impl<E: Into<WebError>> From<E> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let response = (
             self.0.status(),
             [
                 (header::CONTENT_TYPE, "application/json"),
@@ -60,7 +84,8 @@ impl IntoResponse for ApiError {
             ],
             self.0.to_json().to_string(),
         )
-            .into_response()
+            .into_response();
+        with_retry_after(response, &self.0)
     }
 }
 
@@ -77,11 +102,7 @@ pub async fn fallback(uri: Uri) -> Response {
     let what = WebError::NotFound {
         what: format!("`{}`", uri.path()),
     };
-    if uri.path().starts_with("/api/") || uri.path() == "/api" {
-        ApiError(what).into_response()
-    } else {
-        PageError(what).into_response()
-    }
+    error_for(uri.path(), what)
 }
 
 /// A known URL asked with another method than GET or HEAD: 405, as JSON under `/api/`.
@@ -89,11 +110,7 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> Respons
     let e = WebError::MethodNotAllowed {
         method: method.to_string(),
     };
-    if uri.path().starts_with("/api/") || uri.path() == "/openapi.json" {
-        ApiError(e).into_response()
-    } else {
-        PageError(e).into_response()
-    }
+    error_for(uri.path(), e)
 }
 
 /// A path parameter, or the error for a path the router could not take apart (a segment

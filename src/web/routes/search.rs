@@ -12,6 +12,14 @@ use crate::web::views::search::SearchPage;
 /// The search page. A parameter or query that cannot be used is explained on the page, with
 /// status 400; the form stays filled in.
 pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    match app.work(move |app| search_page(app, raw)).await {
+        Ok(response) => response,
+        Err(e) => super::PageError(e).into_response(),
+    }
+}
+
+/// The search page, searched and rendered on a worker.
+fn search_page(app: &AppState, raw: Option<String>) -> Response {
     let params = match SearchParams::parse(raw.as_deref()) {
         Ok(p) => p,
         Err(e) => {
