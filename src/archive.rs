@@ -487,10 +487,17 @@ impl Archive {
     /// not fit the store and no other process is writing, repairs it under the writer lock.
     pub fn maintain(&self) -> Result<()> {
         let current = self.index.read().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some(index) = &current
-            && index.refresh().is_ok()
-            && matches!(self.fit(index)?, IndexFit::InStep)
+        let index = match current {
+            Some(index) => index.refresh().is_ok().then_some(index),
+            None => Index::open(&self.index_dir()).ok(),
+        };
+        if let Some(index) = index
+            && matches!(self.fit(&index)?, IndexFit::InStep)
         {
+            let mut slot = self.index.write().unwrap_or_else(|e| e.into_inner());
+            if slot.is_none() {
+                *slot = Some(index);
+            }
             return Ok(());
         }
         let Ok(Some(_lock)) = WriterLock::try_acquire(&self.dir, &self.options.purpose) else {

@@ -894,3 +894,73 @@ fn a_json_lines_file_too_large_to_hold_is_streamed_all_or_nothing() {
     );
     assert!(ok(fonds(d, &["verify"])).contains("ok: every source file"));
 }
+
+#[test]
+fn one_writer_at_a_time_the_next_waits_or_refuses_and_readers_go_on() {
+    let data = sample_archive();
+    let d = data.path();
+    let src = tempfile::tempdir().unwrap();
+    let page = src.path().join("note.jsonl");
+    std::fs::write(&page, r#"{"id":"note-1","title":"A note"}"#).unwrap();
+    let holder =
+        fonds::archive::WriterLock::acquire(d, "a test holding the lock", false, |_| {}).unwrap();
+    // --no-wait: refused at once, naming who writes.
+    let out = fonds(d, &["import", "--no-wait", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!(
+            "a test holding the lock (pid {}), running for",
+            std::process::id()
+        )) && stderr(&out).contains("is writing to this archive"),
+        "{}",
+        stderr(&out)
+    );
+    // Readers do not wait for writers.
+    assert!(search_ids(d, &["Nicaragua"]).0 > 0);
+    // A writer waits, says for whom, and goes on when the lock is let go.
+    let waiting = Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(d)
+        .args(["import", page.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    drop(holder);
+    let out = waiting.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("note: waiting for a test holding the lock"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("1 new"), "{}", stdout(&out));
+}
+
+#[test]
+fn concurrent_first_imports_into_a_new_folder_both_succeed() {
+    for _ in 0..3 {
+        let data = tempfile::tempdir().unwrap();
+        let d = data.path().join("new");
+        let spawn = |rel: &str| {
+            Command::new(env!("CARGO_BIN_EXE_fonds"))
+                .arg("--data")
+                .arg(&d)
+                .args(["import", corpus(rel).to_str().unwrap()])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn("wcda-pages"), spawn("wcda-csv"));
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert!(!stderr(&out).contains("locked"), "{}", stderr(&out));
+        }
+        let stats = json(fonds(&d, &["stats", "--json"]));
+        assert_eq!(stats["store"]["records"], 13, "{stats}");
+        assert!(ok(fonds(&d, &["check"])).contains("ok: store and index agree"));
+    }
+}

@@ -875,3 +875,95 @@ fn a_frus_host_lists_its_enclosures_and_an_enclosure_links_its_host() {
             .contains("id=\"enclosures-h\"")
     );
 }
+
+/// Asks `/api/search?q=QUERY` until `done` says the total is right, for at most 10 s.
+fn wait_for_total(server: &Server, query: &str, done: impl Fn(u64) -> bool) -> u64 {
+    let started = std::time::Instant::now();
+    loop {
+        let r = server.get(&format!("/api/search?q={query}&limit=1"));
+        let total = if r.status == 200 {
+            r.json()["total"].as_u64().unwrap()
+        } else {
+            u64::MAX
+        };
+        if done(total) || started.elapsed() > Duration::from_secs(10) {
+            return total;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_running_server_follows_the_index_whoever_writes_it_and_repairs_it_when_no_one_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let out = Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(&d)
+        .arg("import")
+        .arg(root().join("corpus/frus"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let server = server_on(&d, &[]);
+    let nicaragua = wait_for_total(&server, "Nicaragua", |t| t > 0);
+    assert!(nicaragua > 100 && nicaragua != u64::MAX);
+
+    // What a killed import leaves: its file committed to the store, the index never told.
+    {
+        let _lock =
+            fonds::archive::WriterLock::acquire(&d, "a killed import", true, |_| {}).unwrap();
+        let mut store = fonds::store::Store::open(&d.join("fonds.sqlite3")).unwrap();
+        let record: fonds::model::Record =
+            serde_json::from_str(r#"{"id":"late-1","title":"A telegram about Zanzibar"}"#).unwrap();
+        let bytes = record.to_json_line().into_bytes();
+        let sha256 = fonds::ingest::sha256_hex(&bytes);
+        store
+            .commit_file(
+                fonds::store::SourceFile {
+                    path: "late.jsonl",
+                    bytes: &bytes,
+                    sha256: &sha256,
+                    importer: "jsonl",
+                },
+                &[record],
+            )
+            .unwrap();
+    }
+    assert_eq!(server.get("/api/documents/late-1").status, 200);
+    assert_eq!(
+        wait_for_total(&server, "Zanzibar", |t| t == 1),
+        1,
+        "the server catches the index up once no one writes"
+    );
+
+    // Another process rebuilds the index in a new generation: the server follows.
+    let generation = || std::fs::read_to_string(d.join("index/CURRENT")).unwrap();
+    let before = generation();
+    let out = Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(&d)
+        .arg("reindex")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_ne!(generation(), before);
+    assert_eq!(wait_for_total(&server, "Zanzibar", |t| t == 1), 1);
+    assert_eq!(
+        wait_for_total(&server, "Nicaragua", |t| t == nicaragua),
+        nicaragua
+    );
+
+    // The index taken away altogether: the server keeps answering and rebuilds it.
+    std::fs::remove_dir_all(d.join("index")).unwrap();
+    assert_eq!(wait_for_total(&server, "Zanzibar", |t| t == 1), 1);
+    let started = std::time::Instant::now();
+    while !d.join("index/CURRENT").exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(d.join("index/CURRENT").exists(), "rebuilt by the server");
+    assert_eq!(
+        wait_for_total(&server, "Nicaragua", |t| t == nicaragua),
+        nicaragua
+    );
+}

@@ -187,14 +187,13 @@ fn named(kind: &str, names: &[String]) -> Vec<Value> {
 
 /// The trimmed, non-empty strings, each once, in order.
 fn distinct<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        let item = item.trim();
-        if !item.is_empty() && !out.iter().any(|o| o == item) {
-            out.push(item.to_string());
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::new();
+    items
+        .into_iter()
+        .map(str::trim)
+        .filter(|item| !item.is_empty() && seen.insert(*item))
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]
