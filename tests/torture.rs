@@ -10,6 +10,7 @@
 //! - `fonds check` passes (repairing the index first if the kill left it unusable or behind,
 //!   which it says) and the next operation works without any manual repair;
 //! - an export killed half-way leaves no partial file, and export is deterministic.
+//!
 //! At the end of each series of rounds in one data folder, a last import without a kill must
 //! give exactly the reference export, `fonds verify` must pass, and the index folder must hold
 //! only the live generation.
