@@ -60,12 +60,17 @@ pub struct CheckReport {
     pub stale: Vec<String>,
     /// Index documents with no stored record.
     pub orphans: Vec<String>,
+    /// Records indexed more than once.
+    pub duplicates: Vec<String>,
 }
 
 impl CheckReport {
     /// Whether store and index agree.
     pub fn is_consistent(&self) -> bool {
-        self.missing.is_empty() && self.stale.is_empty() && self.orphans.is_empty()
+        self.missing.is_empty()
+            && self.stale.is_empty()
+            && self.orphans.is_empty()
+            && self.duplicates.is_empty()
     }
 }
 
@@ -448,6 +453,7 @@ impl Archive {
         let mut writer = index.writer()?;
         let records = index_from_store(&self.store, &mut writer, from)?;
         writer.commit(to)?;
+        let _ = writer.merge_if_needed(false);
         self.notify(Notice::CaughtUp { records, from, to });
         Ok(())
     }
@@ -542,12 +548,19 @@ impl Archive {
     pub fn check(&self) -> Result<CheckReport> {
         let index = self.index()?;
         let stored = self.store.entries()?;
-        let indexed: BTreeMap<String, String> = index.entries()?.into_iter().collect();
+        let entries = index.entries()?;
         let mut report = CheckReport {
             records: stored.len(),
-            indexed: indexed.len(),
+            indexed: entries.len(),
             ..CheckReport::default()
         };
+        report.duplicates = entries
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[0].0.clone())
+            .collect();
+        report.duplicates.dedup();
+        let indexed: BTreeMap<String, String> = entries.into_iter().collect();
         let mut seen = HashSet::new();
         for (id, hash) in &stored {
             seen.insert(id.as_str());

@@ -19,6 +19,7 @@ use fonds::index::{SearchRequest, Sort};
 use fonds::model::{ArchivalRef, PartialDate, Record, Source, Text, TextRole};
 use rusqlite::{Connection, params};
 
+mod child;
 mod web;
 
 /// Whether `fonds bench` also measures the web server.
@@ -51,6 +52,8 @@ pub struct BenchOptions {
     pub web: Web,
     /// Seconds of each measured wrk run.
     pub web_seconds: u64,
+    /// Also import one JSON Lines file of this many GB (memory and WAL of a streamed import).
+    pub large_jsonl_gb: Option<f64>,
 }
 
 /// One benchmark query, in both dialects.
@@ -573,13 +576,21 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
         )?;
         writeln!(
             report,
-            "Volumes of 10,000 documents (one per file, as FRUS volumes), each document in an archival file of 20. Page: `get` + `neighbours` + `same_file(id, 10)` of 10,000 random documents.\n"
+            "Volumes of 10,000 documents (one JSON Lines file of about 20 MB each, so streamed into the store), each document in an archival file of 20, imported by `fonds import` in a child process. Page: `get` + `neighbours` + `same_file(id, 10)` of 10,000 random documents. `fonds search` is a whole process, `search 'treaty AND Japan' --limit 10`: cold with the page cache dropped before each run ({}), warm without; median of 5.\n",
+            if child::drop_caches() {
+                "`echo 3 > /proc/sys/vm/drop_caches` after `sync`"
+            } else {
+                "not allowed on this machine: these cold runs had the cache warm"
+            }
         )?;
         writeln!(
             report,
-            "| documents | import time | documents/s | index size | bytes/document | query p50 ms | query p99 ms | cold `fonds search` (median of 5) | page p50 / p99 ms |"
+            "| documents | import time | documents/s | import peak memory | WAL after import | index size | bytes/document | segments | query p50 ms | query p99 ms | cold `fonds search` | warm `fonds search` | page p50 / p99 ms |"
         )?;
-        writeln!(report, "|---|---|---|---|---|---|---|---|---|")?;
+        writeln!(
+            report,
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        )?;
         let vocabulary = Vocabulary::from_records(&records);
         for &n in &opts.scales {
             let row = scale_run(opts, &vocabulary, n)?;
@@ -587,6 +598,28 @@ pub fn run(opts: &BenchOptions) -> Result<()> {
             eprintln!("bench: {row}");
         }
         writeln!(report)?;
+    }
+
+    // 6. One large JSON Lines file, streamed.
+    if let Some(gb) = opts.large_jsonl_gb {
+        writeln!(
+            report,
+            "## A large JSON Lines file
+"
+        )?;
+        writeln!(
+            report,
+            "One file of synthetic records as above, imported by `fonds import` in a child process: it is hashed, then streamed into one store transaction (its bytes kept in 4 MiB chunks, its records put 512 at a time), so memory does not grow with the file. Peak memory is the child's `ru_maxrss`; the WAL is what is left after the import's checkpoint.\n"
+        )?;
+        writeln!(
+            report,
+            "| file | records | import time | MB/s | peak memory | WAL after import | store |"
+        )?;
+        writeln!(report, "|---|---|---|---|---|---|---|")?;
+        let vocabulary = Vocabulary::from_records(&records);
+        let row = large_file_run(opts, &vocabulary, gb)?;
+        writeln!(report, "{row}\n")?;
+        eprintln!("bench: {row}");
     }
     print!("{report}");
     if let Some(out) = &opts.out {
@@ -794,6 +827,93 @@ impl Rng {
     }
 }
 
+/// Synthetic record `i` of volume `file`: about 2 KB of words drawn from the vocabulary by
+/// frequency, a date between 1861 and 1936, a type, an archival file of 20 documents.
+fn synthetic_record(vocab: &Vocabulary, rng: &mut Rng, i: usize, file: usize) -> Record {
+    let types = ["Telegram", "Letter", "Memorandum", "Despatch", "Note"];
+    let mut paragraphs = Vec::new();
+    let mut len = 0;
+    while len < 2000 {
+        let words: Vec<&str> = (0..40).map(|_| vocab.word(rng)).collect();
+        let p = words.join(" ");
+        len += p.len() + 2;
+        paragraphs.push(p);
+    }
+    let year = 1861 + (rng.next() % 76) as i32;
+    let month = 1 + (rng.next() % 12) as u8;
+    let day = 1 + (rng.next() % 28) as u8;
+    let delo = (i / 20).to_string();
+    Record {
+        id: format!("syn-{i:07}"),
+        source: Source {
+            name: "Synthetic".into(),
+            collection: Some(format!("Synthetic volume {file}")),
+            ..Source::default()
+        },
+        archival_refs: vec![ArchivalRef {
+            archive: Some("SYN".into()),
+            fond: Some((i % 7).to_string()),
+            opis: Some("1".into()),
+            raw: format!("SYN f. {}, op. 1, d. {delo}", i % 7),
+            delo: Some(delo),
+            folios: None,
+        }],
+        title: vocab.titles[(rng.next() as usize) % vocab.titles.len().max(1)].clone(),
+        date: PartialDate::ymd(year, month, day),
+        doc_type: Some(types[(rng.next() % 5) as usize].to_string()),
+        languages: vec!["en".into()],
+        texts: vec![Text {
+            role: TextRole::Transcript,
+            lang: "en".into(),
+            body: Text::join_paragraphs(paragraphs),
+            translators: vec![],
+            notes: vec![],
+        }],
+        ..Record::default()
+    }
+}
+
+/// Writes one JSON Lines file of about `gb` GB of synthetic records and imports it with
+/// `fonds import` in a child process: time, peak memory, WAL left, store size.
+fn large_file_run(opts: &BenchOptions, vocab: &Vocabulary, gb: f64) -> Result<String> {
+    let path = opts.work.join("large.jsonl");
+    let data = opts.work.join("large-data");
+    let _ = std::fs::remove_dir_all(&data);
+    let target = (gb * 1e9) as u64;
+    eprintln!("bench: writing {gb} GB of JSON Lines …");
+    let mut rng = Rng(0x5eed_1a26e);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    let (mut written, mut n) = (0u64, 0usize);
+    while written < target {
+        let line = synthetic_record(vocab, &mut rng, n, n / 10_000).to_json_line();
+        writeln!(w, "{line}")?;
+        written += line.len() as u64 + 1;
+        n += 1;
+    }
+    w.flush()?;
+    drop(w);
+    eprintln!(
+        "bench: importing {n} records from {:.2} GB …",
+        written as f64 / 1e9
+    );
+    let mut import = Command::new(std::env::current_exe()?);
+    import.arg("--data").arg(&data).arg("import").arg(&path);
+    let measured = child::run(import)?;
+    let wal = file_size(&data.join(format!("{}-wal", fonds::archive::STORE_FILE)));
+    let store = file_size(&data.join(fonds::archive::STORE_FILE));
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(format!(
+        "| {:.2} GB | {n} | {:.1} s | {:.1} MB/s | {:.0} MB | {:.1} MB | {:.2} GB |",
+        written as f64 / 1e9,
+        measured.elapsed.as_secs_f64(),
+        written as f64 / 1e6 / measured.elapsed.as_secs_f64(),
+        measured.peak_rss as f64 / 1e6,
+        wal as f64 / 1e6,
+        store as f64 / 1e9,
+    ))
+}
+
 /// Writes `n` synthetic records as JSON Lines files of 10,000 records each, imports them through
 /// the real import path, and measures size, query latency and a cold `fonds search`.
 fn scale_run(opts: &BenchOptions, vocab: &Vocabulary, n: usize) -> Result<String> {
@@ -805,66 +925,32 @@ fn scale_run(opts: &BenchOptions, vocab: &Vocabulary, n: usize) -> Result<String
     eprintln!("bench: generating {n} synthetic documents …");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ n as u64);
     let per_file = 10_000;
-    let types = ["Telegram", "Letter", "Memorandum", "Despatch", "Note"];
     for file in 0..n.div_ceil(per_file) {
         let path = src.join(format!("part-{file:04}.jsonl"));
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
         for i in file * per_file..((file + 1) * per_file).min(n) {
-            let mut paragraphs = Vec::new();
-            let mut len = 0;
-            while len < 2000 {
-                let words: Vec<&str> = (0..40).map(|_| vocab.word(&mut rng)).collect();
-                let p = words.join(" ");
-                len += p.len() + 2;
-                paragraphs.push(p);
-            }
-            let year = 1861 + (rng.next() % 76) as i32;
-            let month = 1 + (rng.next() % 12) as u8;
-            let day = 1 + (rng.next() % 28) as u8;
-            // Volumes of 10,000 documents, one per file (as a FRUS volume), each document in
-            // an archival file of about 20.
-            let delo = (i / 20).to_string();
-            let record = Record {
-                id: format!("syn-{i:07}"),
-                source: Source {
-                    name: "Synthetic".into(),
-                    collection: Some(format!("Synthetic volume {file}")),
-                    ..Source::default()
-                },
-                archival_refs: vec![ArchivalRef {
-                    archive: Some("SYN".into()),
-                    fond: Some((i % 7).to_string()),
-                    opis: Some("1".into()),
-                    raw: format!("SYN f. {}, op. 1, d. {delo}", i % 7),
-                    delo: Some(delo),
-                    folios: None,
-                }],
-                title: vocab.titles[(rng.next() as usize) % vocab.titles.len().max(1)].clone(),
-                date: PartialDate::ymd(year, month, day),
-                doc_type: Some(types[(rng.next() % 5) as usize].to_string()),
-                languages: vec!["en".into()],
-                texts: vec![Text {
-                    role: TextRole::Transcript,
-                    lang: "en".into(),
-                    body: Text::join_paragraphs(paragraphs),
-                    translators: vec![],
-                    notes: vec![],
-                }],
-                ..Record::default()
-            };
+            let record = synthetic_record(vocab, &mut rng, i, file);
             writeln!(w, "{}", record.to_json_line())?;
         }
         w.flush()?;
     }
     eprintln!("bench: importing {n} synthetic documents …");
-    let started = Instant::now();
-    let mut archive = Archive::open(&data)?;
-    let report = archive.import(std::slice::from_ref(&src), |_, _, _| {})?;
-    let import_time = started.elapsed();
-    if report.failed().next().is_some() {
-        bail!("synthetic import failed");
-    }
+    let exe = std::env::current_exe()?;
+    let fonds = |args: &[&str]| {
+        let mut c = Command::new(&exe);
+        c.arg("--data").arg(&data).args(args);
+        c
+    };
+    let mut import = fonds(&["import"]);
+    import.arg(&src);
+    let imported = child::run(import)?;
+    let import_time = imported.elapsed;
+    let wal_bytes = file_size(&data.join(format!("{}-wal", fonds::archive::STORE_FILE)));
     let index_bytes = dir_size(&data.join(fonds::archive::INDEX_DIR));
+    let stats: serde_json::Value =
+        serde_json::from_slice(&child::run(fonds(&["stats", "--json"]))?.output.stdout)?;
+    let segments = stats["index_segments"].as_u64().unwrap_or(0);
+    let archive = Archive::open_read_only(&data)?;
     let mut lat = Vec::new();
     for query in QUERIES {
         let req = request(query);
@@ -882,35 +968,32 @@ fn scale_run(opts: &BenchOptions, vocab: &Vocabulary, n: usize) -> Result<String
     let pages = time_pages(&archive, sample, 1)?;
     drop(archive);
     lat.sort();
-    let exe = std::env::current_exe()?;
-    let mut cold = Vec::new();
+    let search = || fonds(&["search", "treaty AND Japan", "--limit", "10"]);
+    let (mut cold, mut warm) = (Vec::new(), Vec::new());
     for _ in 0..5 {
-        let started = Instant::now();
-        let out = Command::new(&exe)
-            .arg("--data")
-            .arg(&data)
-            .args(["search", "treaty AND Japan", "--limit", "10"])
-            .output()?;
-        cold.push(started.elapsed());
-        if !out.status.success() {
-            bail!(
-                "cold search failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        child::drop_caches();
+        cold.push(child::run(search())?.elapsed);
+    }
+    child::run(search())?;
+    for _ in 0..5 {
+        warm.push(child::run(search())?.elapsed);
     }
     cold.sort();
+    warm.sort();
     let _ = std::fs::remove_dir_all(&src);
     let _ = std::fs::remove_dir_all(&data);
     Ok(format!(
-        "| {n} | {:.1} s | {:.0} | {:.1} MB | {:.0} | {} | {} | {} ms | {} / {} |",
+        "| {n} | {:.1} s | {:.0} | {:.0} MB | {:.1} MB | {:.1} MB | {:.0} | {segments} | {} | {} | {} ms | {} ms | {} / {} |",
         import_time.as_secs_f64(),
         n as f64 / import_time.as_secs_f64(),
+        imported.peak_rss as f64 / 1e6,
+        wal_bytes as f64 / 1e6,
         index_bytes as f64 / 1e6,
         index_bytes as f64 / n as f64,
         ms(percentile(&lat, 50.0)),
         ms(percentile(&lat, 99.0)),
         ms(cold[2]),
+        ms(warm[2]),
         ms(percentile(&pages.one, 50.0)),
         ms(percentile(&pages.one, 99.0)),
     ))

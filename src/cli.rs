@@ -219,6 +219,10 @@ enum Command {
         /// Seconds of each wrk run (after a 2 s warm-up).
         #[arg(long, default_value_t = 10)]
         duration: u64,
+        /// Also import one synthetic JSON Lines file of this many GB, measuring the peak memory
+        /// and the WAL of a streamed import (needs about 3.5 times that much free disk).
+        #[arg(long)]
+        large_jsonl_gb: Option<f64>,
     },
 }
 
@@ -404,6 +408,7 @@ pub fn run() -> Result<ExitCode> {
                     ("missing from the index", &report.missing),
                     ("stale in the index", &report.stale),
                     ("in the index but not stored", &report.orphans),
+                    ("indexed more than once", &report.duplicates),
                 ] {
                     if !ids.is_empty() {
                         outln!("{} {what}: {}", ids.len(), preview(ids));
@@ -511,6 +516,7 @@ pub fn run() -> Result<ExitCode> {
             web,
             web_only,
             duration,
+            large_jsonl_gb,
         } => {
             let command_line = std::iter::once("fonds".to_string())
                 .chain(std::env::args().skip(1))
@@ -531,6 +537,7 @@ pub fn run() -> Result<ExitCode> {
                     crate::bench::Web::No
                 },
                 web_seconds: duration,
+                large_jsonl_gb,
             })?;
             Ok(ExitCode::SUCCESS)
         }
@@ -708,6 +715,7 @@ fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
         ("missing from the index", &index.missing),
         ("stale in the index", &index.stale),
         ("in the index but not stored", &index.orphans),
+        ("indexed more than once", &index.duplicates),
     ] {
         if !ids.is_empty() {
             outln!("index: {} records {what}: {}", ids.len(), preview(ids));

@@ -166,6 +166,40 @@ fn ids_by_file(reference: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSe
     by_file
 }
 
+/// The torture's folder: removed when the test passes, kept (and named) when it fails, with
+/// the history of the rounds.
+struct Workspace(PathBuf);
+
+impl Workspace {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "torture: the data folders are kept in {} (history.txt: what each round did)",
+                self.0.display()
+            );
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Appends a line to the history of the rounds.
+fn log(work: &Path, line: &str) {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(work.join("history.txt"))
+        .unwrap();
+    writeln!(f, "{line}").unwrap();
+}
+
 #[derive(Default, Debug)]
 struct Tally {
     rounds: u64,
@@ -243,7 +277,11 @@ fn kills_at_random_moments_lose_nothing_acknowledged_and_need_no_repair_by_hand(
         });
     eprintln!("torture: {rounds} rounds, FONDS_TORTURE_SEED={seed}");
     let mut rng = Rng(seed);
-    let work = tempfile::tempdir().unwrap();
+    // Kept when the test fails, for a look at what the kills left.
+    let work =
+        Workspace(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("torture-{seed}")));
+    let _ = std::fs::remove_dir_all(work.path());
+    std::fs::create_dir_all(work.path()).unwrap();
     let files = inputs(work.path());
 
     // The reference: the same files imported by nobody's kill, and how long that takes.
@@ -296,6 +334,7 @@ fn kills_at_random_moments_lose_nothing_acknowledged_and_need_no_repair_by_hand(
         let slot = op as usize;
         let delay = Duration::from_micros(rng.below(typical[slot].as_micros() as u64 * 6 / 5 + 1));
         let dump = data.join("dump.jsonl");
+        let _ = std::fs::remove_file(&dump);
         let mut command = fonds(&data);
         match op {
             Op::Import => {
@@ -327,6 +366,15 @@ fn kills_at_random_moments_lose_nothing_acknowledged_and_need_no_repair_by_hand(
         }
         let started = Instant::now();
         let (out, killed) = run_killed(command, delay);
+        log(
+            work.path(),
+            &format!(
+                "round {round} in {}: {op:?}, {} after {delay:?}; stderr: {}",
+                data.display(),
+                if killed { "killed" } else { "finished" },
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        );
         tally.kills += u64::from(killed);
         if !killed {
             ok(out.clone());
@@ -350,6 +398,10 @@ fn kills_at_random_moments_lose_nothing_acknowledged_and_need_no_repair_by_hand(
         let check = fonds(&data).arg("check").output().unwrap();
         let said = String::from_utf8_lossy(&check.stderr);
         tally.repairs_said += u64::from(said.contains("note: the index"));
+        log(
+            work.path(),
+            &format!("round {round}: check: {}", said.trim()),
+        );
         let check_out = ok(check);
         assert!(
             check_out.contains("ok: store and index agree"),
@@ -407,9 +459,8 @@ fn kills_at_random_moments_lose_nothing_acknowledged_and_need_no_repair_by_hand(
         );
         if matches!(op, Op::Export) && dump.exists() {
             tally.exports_checked += 1;
-            assert_eq!(
-                std::fs::read_to_string(&dump).unwrap(),
-                now_export,
+            assert!(
+                std::fs::read_to_string(&dump).unwrap() == now_export,
                 "round {round} (seed {seed}): the export file is partial"
             );
         }

@@ -183,16 +183,16 @@ impl Archive {
         } = feed;
         let failed = match (writer, failed) {
             (_, Some(e)) => Some(e),
-            (Some(mut writer), None) => {
-                let committed = writer.commit(self.store.seq()?).and_then(|()| {
+            (Some(mut writer), None) => match writer.commit(self.store.seq()?) {
+                Err(e) => Some(e),
+                Ok(()) => {
+                    // A merge that fails leaves more segments, nothing wrong: the commit stands.
                     let large = added * MERGE_SHARE >= index.num_docs();
-                    if large && writer.num_segments()? > 1 {
-                        writer.merge_all()?;
-                    }
-                    writer.wait_merging_threads()
-                });
-                committed.err()
-            }
+                    let _ = writer.merge_if_needed(large);
+                    let _ = writer.wait_merging_threads();
+                    None
+                }
+            },
             (None, None) => None,
         };
         if let Some(e) = failed {

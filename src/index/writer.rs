@@ -11,6 +11,8 @@ use crate::model::Record;
 const THREADS: usize = 2;
 /// The writer's memory budget, shared by its threads.
 const HEAP_BYTES: usize = 192 * 1024 * 1024;
+/// More segments than this are merged into one when a writer commits.
+pub const MAX_SEGMENTS: usize = 8;
 
 /// The index's writer. Changes become visible (and durable) at [`IndexWriter::commit`];
 /// dropping the writer without committing discards them.
@@ -33,6 +35,10 @@ impl IndexWriter {
             .index
             .writer_with_num_threads(THREADS, HEAP_BYTES)
             .map_err(IndexError::tantivy(&inner.dir, "open the writer"))?;
+        // No merges in the background: the archive merges when an import ends
+        // ([`IndexWriter::merge_if_needed`]), so that no merge runs when the writer is dropped
+        // or asked to merge everything.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         Ok(IndexWriter { inner, writer })
     }
 
@@ -104,6 +110,18 @@ impl IndexWriter {
             self.inner.reload()?;
         }
         Ok(())
+    }
+
+    /// After a commit: merges all segments into one when there are more than [`MAX_SEGMENTS`],
+    /// or when `large` (a commit that added a good share of the index). Returns whether it
+    /// merged.
+    pub fn merge_if_needed(&mut self, large: bool) -> Result<bool, IndexError> {
+        let segments = self.num_segments()?;
+        if segments > MAX_SEGMENTS || (large && segments > 1) {
+            self.merge_all()?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// The number of segments the last commit holds.

@@ -11,6 +11,14 @@ pub enum StoreError {
         /// SQLite's error.
         source: rusqlite::Error,
     },
+    /// A file of the store could not be created, synced or renamed.
+    #[error("store: {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
     /// A stored record could not be read back.
     #[error("store: record `{id}` is corrupt: {message}")]
     Corrupt {

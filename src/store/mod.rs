@@ -135,6 +135,9 @@ impl Store {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
+        if !path.exists() {
+            create(path)?;
+        }
         let mut conn = Connection::open(path).context(&format!("opening {shown}"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .context("setting a busy timeout")?;
@@ -455,6 +458,48 @@ impl Store {
             }
         }
     }
+}
+
+/// Creates a store at `path` whole or not at all: made under another name (WAL mode set, schema
+/// migrated, closed), then renamed into place, so that a creation cut off leaves no database
+/// half made (a first import killed at once used to leave a rollback journal that read-only
+/// commands could not roll back). A leftover of a creation cut off is removed first; the caller
+/// holds the data folder's writer lock.
+fn create(path: &Path) -> Result<(), StoreError> {
+    let shown = path.display().to_string();
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".new");
+    let tmp = std::path::PathBuf::from(tmp);
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut p = tmp.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    {
+        let mut conn = Connection::open(&tmp).context(&format!("creating {shown}"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .context("enabling WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .context("setting synchronous")?;
+        schema::migrate(&mut conn, &shown)?;
+        conn.close()
+            .map_err(|(_, e)| e)
+            .context(&format!("creating {shown}"))?;
+    }
+    let io = |source: std::io::Error| StoreError::Io {
+        path: shown.clone(),
+        source,
+    };
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+    }
+    Ok(())
 }
 
 /// Whether a stored JSON line is a record whose content hash is `hash`.
