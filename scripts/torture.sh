@@ -6,7 +6,7 @@
 #
 # A release build, so that a round takes about a second; with ../shared/corpus present, four
 # FRUS volumes more than the bundled corpus. Prints the tally the document quotes; a failing
-# round keeps its data folders and their history under target/release/tmp (the path is printed).
+# round keeps its data folders and their history under target/tmp (the path is printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FONDS_TORTURE_ROUNDS="${1:-1000}"

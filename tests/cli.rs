@@ -964,3 +964,58 @@ fn concurrent_first_imports_into_a_new_folder_both_succeed() {
         assert!(ok(fonds(&d, &["check"])).contains("ok: store and index agree"));
     }
 }
+
+#[test]
+fn an_unreadable_subfolder_fails_alone_and_the_rest_imports() {
+    // Permissions bind everyone but root: as root, the import runs as `nobody` (setpriv, in
+    // util-linux), which must then own the data folder.
+    let is_root = std::fs::metadata("/proc/self").is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid() == 0
+    });
+    let top = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(top.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let src = top.path().join("in");
+    std::fs::create_dir_all(src.join("locked")).unwrap();
+    std::fs::create_dir_all(src.join("open")).unwrap();
+    std::fs::copy(
+        corpus("wcda-json/transcript.json"),
+        src.join("open/transcript.json"),
+    )
+    .unwrap();
+    std::fs::write(src.join("locked/note.jsonl"), r#"{"id":"n-1","title":"N"}"#).unwrap();
+    for dir in [&src, &src.join("open")] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(src.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let data = top.path().join("data");
+    let mut command = if is_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
+        c.arg(env!("CARGO_BIN_EXE_fonds"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_fonds"))
+    };
+    let out = command
+        .arg("--data")
+        .arg(&data)
+        .arg("import")
+        .arg(&src)
+        .env_remove("FONDS_DATA")
+        .output()
+        .expect("setpriv (util-linux) runs the import as another user");
+    std::fs::set_permissions(src.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("locked: the folder cannot be read (Permission denied"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("2 files (1 failed), 1 records: 1 new"),
+        "{}",
+        stdout(&out)
+    );
+}
