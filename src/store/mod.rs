@@ -14,6 +14,8 @@
 
 mod catalogue;
 mod error;
+#[cfg(feature = "fault-injection")]
+pub mod fault_vfs;
 mod fixity;
 mod import;
 mod read_pool;
@@ -135,6 +137,8 @@ impl Store {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
+        #[cfg(feature = "fault-injection")]
+        fault_vfs::install_from_env()?;
         if !path.exists() {
             create(path)?;
         }
@@ -146,7 +150,12 @@ impl Store {
         // FULL: every commit syncs the WAL before it returns, so an import acknowledged to the
         // user survives a power loss (NORMAL may lose the last commits). It costs one fsync per
         // source file, which imports hardly feel (docs/RELIABILITY.md).
-        conn.pragma_update(None, "synchronous", "FULL")
+        let synchronous = "FULL";
+        // Lowered only by a test that shows what FULL prevents (tests/powerloss.rs).
+        #[cfg(feature = "fault-injection")]
+        let synchronous =
+            &fault_vfs::synchronous_override()?.unwrap_or_else(|| synchronous.to_string());
+        conn.pragma_update(None, "synchronous", synchronous)
             .context("setting synchronous")?;
         // After a checkpoint, the WAL file is cut back to this size rather than kept as large
         // as the largest import made it.
@@ -165,6 +174,8 @@ impl Store {
     /// Opens an existing database for reading only; it must exist. Writing to it fails.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
+        #[cfg(feature = "fault-injection")]
+        fault_vfs::install_from_env()?;
         let store = Store {
             writer: None,
             readers: Some(ReadPool::new(path.to_path_buf())),
