@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need beyond Rust, then runs
-# `cargo test --locked --no-fail-fast` (every test binary, even after one fails).
+# `cargo test --locked --no-fail-fast` (every test binary, even after one fails), with the
+# `fault-injection` feature that the power-loss test needs.
 #
 #     scripts/test.sh [CARGO TEST ARGS...]      e.g. scripts/test.sh --test browser
 #
@@ -70,5 +71,5 @@ export FONDS_CHROMIUM="${FONDS_CHROMIUM:-/usr/bin/chromium}"
 export FONDS_BROWSER_DIR="${FONDS_BROWSER_DIR:-$PWD/$BROWSER_DIR}"
 export FONDS_SCHEMATHESIS="${FONDS_SCHEMATHESIS:-$PWD/$VENV/bin/schemathesis}"
 
-step "cargo test --locked --no-fail-fast${*:+ $*}"
-exec cargo test --locked --no-fail-fast "$@"
+step "cargo test --locked --no-fail-fast --features fault-injection${*:+ $*}"
+exec cargo test --locked --no-fail-fast --features fault-injection "$@"
