@@ -86,7 +86,8 @@ mod harness {
     use std::os::unix::process::ExitStatusExt;
     use std::path::{Path, PathBuf};
     use std::process::{Command, Output, Stdio};
-    use std::sync::{OnceLock, mpsc};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, OnceLock, mpsc};
     use std::time::{Duration, Instant, SystemTime};
 
     use fonds::archive::{Archive, OpenOptions, Repair};
@@ -134,6 +135,7 @@ mod harness {
         bytes_restored: u64,
         /// Index files removed or cut short after the kill, and indexes damaged outright.
         index_files_lost: usize,
+        index_rolled_back: usize,
         index_damaged: usize,
         /// Times the next command said it caught the index up or rebuilt it.
         index_repairs: usize,
@@ -150,7 +152,8 @@ mod harness {
                  {} files acknowledged, {} records checked; {} acknowledged files lost ({} records){}; \
                  {} files committed but not yet acknowledged, present and exact; \
                  power losses undid {} writes, kept {}, tore {} ({:.1} MB put back); \
-                 index: {} files lost, {} damaged outright, {} repairs said so; {:.0} s",
+                 index: {} files lost, {} commits lost (meta.json back to an earlier one), {} \
+                 damaged outright, {} repairs said so; {:.0} s",
                 self.sync,
                 self.seed,
                 self.rounds,
@@ -174,6 +177,7 @@ mod harness {
                 self.torn,
                 self.bytes_restored as f64 / 1e6,
                 self.index_files_lost,
+                self.index_rolled_back,
                 self.index_damaged,
                 self.index_repairs,
                 self.seconds,
@@ -329,6 +333,8 @@ mod harness {
         acknowledged: Vec<String>,
         /// Whether SIGKILL ended it (or it had finished).
         killed: bool,
+        /// The live index generation's `meta.json` as it changed while the import ran.
+        metas: Vec<(PathBuf, Vec<u8>)>,
     }
 
     /// Runs the import under the shim (with `synchronous` overridden to `sync`, if given) and
@@ -348,6 +354,11 @@ mod harness {
             .spawn()
             .expect("start fonds import");
         let started = Instant::now();
+        let stop = Arc::new(AtomicBool::new(false));
+        let watcher = {
+            let (stop, root) = (Arc::clone(&stop), data.join("index"));
+            std::thread::spawn(move || watch_meta(&root, &stop))
+        };
         let (tx, rx) = mpsc::channel::<String>();
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
@@ -375,6 +386,8 @@ mod harness {
         }
         let _ = child.kill();
         let status = child.wait().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        let metas = watcher.join().unwrap();
         let lines = reader.join().unwrap();
         let mut acknowledged = Vec::new();
         for (i, line) in lines.iter().enumerate() {
@@ -394,16 +407,50 @@ mod harness {
         Killed {
             acknowledged,
             killed: status.signal() == Some(libc::SIGKILL),
+            metas,
         }
     }
 
-    /// What may happen to the index's files in the power loss: those written after its last
-    /// commit (newer than `CURRENT` and the live generation's `meta.json`, which tantivy and
-    /// the generation swap sync) are deleted, cut short or kept, at random; files replaced by
-    /// rename (`meta.json`, `.managed.json`, `CURRENT`) are kept whole. With `damage`, beyond
-    /// that model, the live `meta.json` is cut in half or `CURRENT` deleted: the index is
-    /// unusable and must be rebuilt. Returns how many files were touched.
-    fn lose_index(data: &Path, rng: &mut Rng, damage: bool) -> usize {
+    /// The live generation's `meta.json` under the index folder `root`.
+    fn live_meta(root: &Path) -> Option<PathBuf> {
+        let live = std::fs::read_to_string(root.join("CURRENT")).ok()?;
+        Some(root.join(live.trim()).join("meta.json"))
+    }
+
+    /// Every version of the live `meta.json` seen until `stop`, polled (tantivy replaces it
+    /// by a rename, so each read is one whole version).
+    fn watch_meta(root: &Path, stop: &AtomicBool) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut seen: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        loop {
+            let last = stop.load(Ordering::Relaxed);
+            if let Some(meta) = live_meta(root)
+                && let Ok(bytes) = std::fs::read(&meta)
+                && seen.last().is_none_or(|(p, b)| *p != meta || *b != bytes)
+            {
+                seen.push((meta, bytes));
+            }
+            if last {
+                return seen;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// What the index lost in the power loss. Files written after its last commit (newer than
+    /// `CURRENT` and the live generation's `meta.json`; tantivy syncs a segment's files before
+    /// it commits) are deleted, cut short or kept, at random; files replaced by a rename
+    /// (`meta.json`, `.managed.json`, `CURRENT`) are kept whole. Then, one time in three,
+    /// `meta.json` goes back to an earlier version seen in `metas` (tantivy does not sync the
+    /// folder after renaming it into place, so the rename may be lost): an older commit, whose
+    /// segments may since have been merged away. With `damage`, beyond that model, the live
+    /// `meta.json` is cut in half or `CURRENT` deleted: the index is unusable and must be
+    /// rebuilt. Returns how many files were touched, and whether `meta.json` went back.
+    fn lose_index(
+        data: &Path,
+        rng: &mut Rng,
+        metas: &[(PathBuf, Vec<u8>)],
+        damage: bool,
+    ) -> (usize, bool) {
         let root = data.join("index");
         let live = std::fs::read_to_string(root.join("CURRENT"))
             .ok()
@@ -454,6 +501,21 @@ mod harness {
                 _ => {}
             }
         }
+        let mut rolled_back = false;
+        if let Some(meta) = live_meta(&root)
+            && rng.below(3) == 0
+        {
+            let now = std::fs::read(&meta).ok();
+            let earlier: Vec<_> = metas
+                .iter()
+                .filter(|(p, b)| *p == meta && Some(b) != now.as_ref())
+                .collect();
+            if !earlier.is_empty() {
+                let (_, bytes) = earlier[rng.below(earlier.len() as u64) as usize];
+                std::fs::write(&meta, bytes).unwrap();
+                rolled_back = true;
+            }
+        }
         if damage {
             match (&live, rng.below(2)) {
                 (Some(live), 0) if live.join("meta.json").exists() => {
@@ -467,7 +529,7 @@ mod harness {
                 }
             }
         }
-        touched
+        (touched, rolled_back)
     }
 
     /// Whether the index lacks something the store has, or cannot be used: the next command
@@ -596,7 +658,9 @@ mod harness {
                     tally.bytes_restored += report.bytes_restored;
                 }
                 let damage = rng.below(5) == 0;
-                tally.index_files_lost += lose_index(&data, &mut rng, damage);
+                let (lost, rolled_back) = lose_index(&data, &mut rng, &killed.metas, damage);
+                tally.index_files_lost += lost;
+                tally.index_rolled_back += usize::from(rolled_back);
                 tally.index_damaged += usize::from(damage);
 
                 let lost_after = match kill {
