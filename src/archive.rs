@@ -256,10 +256,7 @@ impl Archive {
     /// [`Archive::open`] with options: whether to wait for another writer, what to call this
     /// process in the lock, and who is told of waits and repairs.
     pub fn open_with(dir: &Path, options: OpenOptions) -> Result<Archive> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        create_data_folder(dir)?;
         let lock = WriterLock::acquire(dir, &options.purpose, options.wait, |holder| {
             notify(
                 &options,
@@ -604,6 +601,30 @@ impl Drop for Archive {
             let _ = self.store.checkpoint();
         }
     }
+}
+
+/// Creates the data folder if needed, durably: the folders made are synced into their parents,
+/// so that a power loss soon after the first import cannot lose the folder itself.
+fn create_data_folder(dir: &Path) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| Error::Io { path, source }
+    };
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(d) = at.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(d);
+        at = d.parent();
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for made in missing.iter().rev() {
+        if let Some(parent) = made.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::File::open(parent)
+                .and_then(|f| f.sync_all())
+                .map_err(io(parent))?;
+        }
+    }
+    Ok(())
 }
 
 fn notify(options: &OpenOptions, notice: Notice) {
