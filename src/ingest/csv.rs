@@ -41,7 +41,8 @@ use super::{Diagnostic, IngestError, Parsed, utf8};
 
 /// Reads a CSV file with a header row.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let text = utf8(name, bytes)?;
+    let mut parsed = Parsed::default();
+    let text = utf8(name, bytes, &mut parsed.diagnostics)?;
     let mut reader = ::csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -58,7 +59,6 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
              cannot tell the records apart",
         ));
     }
-    let mut parsed = Parsed::default();
     for (i, row) in reader.records().enumerate() {
         let n = i + 1;
         let row = row.map_err(|e| csv_error(name, n, &e))?;

@@ -84,7 +84,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::model::{ArchivalRef, Note, PartialDate, Record, Source, Text, TextRole};
 
-use super::{Diagnostic, IngestError, Parsed};
+use super::{Diagnostic, IngestError, Parsed, line_column};
 
 /// The publisher's name, as [`Source::name`].
 const SOURCE_NAME: &str = "Foreign Relations of the United States";
@@ -496,19 +496,6 @@ impl LineCounter<'_> {
         self.pos = pos;
         self.line
     }
-}
-
-/// The `line L, column C` of a byte offset (columns count characters, from 1).
-fn line_column(bytes: &[u8], pos: usize) -> String {
-    let pos = pos.min(bytes.len());
-    let before = &bytes[..pos];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
-    format!("line {line}, column {column}")
 }
 
 /// What the header and front matter say about the volume.

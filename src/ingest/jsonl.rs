@@ -32,9 +32,9 @@ pub enum Line {
 
 /// Reads one record per non-blank line (and the source files an export carries).
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let text = super::utf8(name, bytes)?;
-    let sha256 = super::sha256_hex(bytes);
     let mut parsed = Parsed::default();
+    let text = super::utf8(name, bytes, &mut parsed.diagnostics)?;
+    let sha256 = super::sha256_hex(bytes);
     for (i, line) in text.lines().enumerate() {
         match parse_line(name, &sha256, i + 1, line)? {
             None => {}

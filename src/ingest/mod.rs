@@ -4,10 +4,12 @@
 //! importer and stamps every record with its [`Provenance`](crate::model::Provenance) (file, SHA-256, importer). No
 //! importer does I/O: the caller reads the file, and decides what to commit.
 
+mod characters;
 mod csv;
 mod error;
 mod frus;
 pub mod jsonl;
+pub mod limits;
 mod wcda_json;
 mod wcda_page;
 
@@ -95,6 +97,9 @@ pub struct CarriedSource {
 }
 
 /// Names the format of a file from its name and content, or `None` if Fonds does not read it.
+///
+/// A file in UTF-16 is given to the importer its extension names, which refuses it with a
+/// word on its encoding.
 pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
@@ -103,7 +108,9 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Format> {
         return Some(Format::Jsonl);
     }
     if lower.ends_with(".xml") || head.starts_with("<?xml") || head.starts_with("<TEI") {
-        return head.contains("tei-c.org/ns/1.0").then_some(Format::FrusTei);
+        // A UTF-16 volume cannot be told by its head; the importer says what it is.
+        let utf16 = lower.ends_with(".xml") && looks_like_utf16(bytes);
+        return (utf16 || head.contains("tei-c.org/ns/1.0")).then_some(Format::FrusTei);
     }
     if lower.ends_with(".json") || head.starts_with('{') {
         return Some(Format::WcdaJson);
@@ -156,6 +163,13 @@ pub fn parse(format: Format, name: &str, bytes: &[u8]) -> Result<Parsed, IngestE
         record.provenance.importer = format.importer().to_string();
     }
     check_ids(name, &parsed.records)?;
+    for record in &parsed.records {
+        let place = match &record.provenance.locator {
+            Some(locator) => locator.clone(),
+            None => format!("record `{}`", record.id),
+        };
+        limits::check_record(name, &place, record)?;
+    }
     Ok(parsed)
 }
 
@@ -200,15 +214,127 @@ pub fn is_url_safe_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// The bytes as UTF-8 without a byte-order mark, or an error naming the first bad line.
-pub(crate) fn utf8<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, IngestError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        IngestError::malformed(name, format!("line {line}"), "not valid UTF-8")
-    })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+/// The bytes as UTF-8 without a byte-order mark, checked for refused characters
+/// ([`characters`]); a warning is added to `diagnostics` when the text holds U+FFFD.
+///
+/// Errors name the line and column: of the first byte that is not UTF-8 (with a word on what
+/// the file may be instead: UTF-16, Latin-1), or of the first refused character.
+pub(crate) fn utf8<'a>(
+    name: &str,
+    bytes: &'a [u8],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<&'a str, IngestError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(name, bytes, e))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    check_characters(name, text, 1, diagnostics)?;
+    Ok(text)
+}
+
+/// Checks a text for refused characters ([`characters::scan`]): an error naming the line
+/// (counted from `first_line`) and column of the first, a warning for U+FFFD.
+pub(crate) fn check_characters(
+    name: &str,
+    text: &str,
+    first_line: u64,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), IngestError> {
+    let scan = characters::scan(text);
+    if let Some((at, c)) = scan.refused {
+        return Err(IngestError::malformed(
+            name,
+            line_column_from(text.as_bytes(), at, first_line),
+            refused_message(text.as_bytes(), c),
+        ));
+    }
+    if let Some(at) = scan.first_replacement {
+        diagnostics.push(replacement_warning(
+            line_column_from(text.as_bytes(), at, first_line),
+            scan.replacements,
+        ));
+    }
+    Ok(())
+}
+
+/// The warning for text holding U+FFFD, placed at the first.
+pub(crate) fn replacement_warning(location: String, count: usize) -> Diagnostic {
+    let (n, them) = if count == 1 {
+        ("1 replacement character".to_string(), "it is")
+    } else {
+        (format!("{count} replacement characters"), "they are")
+    };
+    Diagnostic {
+        location,
+        message: format!(
+            "{n} (U+FFFD), the first here: the text was decoded lossily before it came to \
+             Fonds; {them} kept as written"
+        ),
+    }
+}
+
+/// Why a refused character is refused, with a hint at what the file may be.
+pub(crate) fn refused_message(bytes: &[u8], c: char) -> String {
+    let what = characters::describe(c);
+    if c == '\0' && looks_like_utf16(bytes) {
+        return format!(
+            "{what}: the file looks like UTF-16 without a byte-order mark; Fonds reads UTF-8 \
+             only (convert it first, e.g. `iconv -f UTF-16LE -t UTF-8`)"
+        );
+    }
+    if c == '\u{feff}' {
+        return format!("{what}: was another file joined on here?");
+    }
+    format!("{what} is not allowed in imported text")
+}
+
+/// Whether the bytes look like UTF-16: a UTF-16 byte-order mark, or ASCII with a zero byte
+/// beside every character at the start.
+pub(crate) fn looks_like_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(64) & !1];
+    head.len() >= 4
+        && (head.chunks(2).all(|p| p[0] != 0 && p[1] == 0)
+            || head.chunks(2).all(|p| p[0] == 0 && p[1] != 0))
+}
+
+/// The error for bytes that are not UTF-8, at the first bad byte.
+fn not_utf8(name: &str, bytes: &[u8], e: std::str::Utf8Error) -> IngestError {
+    if looks_like_utf16(bytes) {
+        return IngestError::malformed(
+            name,
+            "line 1",
+            "the file is UTF-16 (it has a UTF-16 byte-order mark or zero bytes between its \
+             letters); Fonds reads UTF-8 only: convert it first, e.g. `iconv -f UTF-16 -t UTF-8`",
+        );
+    }
+    let at = e.valid_up_to();
+    let message = match e.error_len() {
+        Some(_) => format!(
+            "not valid UTF-8: the byte 0x{:02X} starts no UTF-8 character here; Fonds reads \
+             UTF-8 only (is the file Latin-1 or Windows-1252? convert it first, e.g. \
+             `iconv -f WINDOWS-1252 -t UTF-8`)",
+            bytes[at]
+        ),
+        None => "not valid UTF-8: the file ends in the middle of a character (cut short?)".into(),
+    };
+    IngestError::malformed(name, line_column(bytes, at), message)
+}
+
+/// `line L, column C` of a byte offset: lines from 1, columns counting characters from 1.
+pub(crate) fn line_column(bytes: &[u8], pos: usize) -> String {
+    line_column_from(bytes, pos, 1)
+}
+
+/// [`line_column`] for bytes whose first line is line `first_line` of the file.
+pub(crate) fn line_column_from(bytes: &[u8], pos: usize, first_line: u64) -> String {
+    let pos = pos.min(bytes.len());
+    let before = &bytes[..pos];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + first_line;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    format!("line {line}, column {column}")
 }

@@ -42,7 +42,8 @@ use super::{Diagnostic, IngestError, Parsed, utf8};
 
 /// Reads a WCDA JSON file.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let text = utf8(name, bytes)?;
+    let mut parsed = Parsed::default();
+    let text = utf8(name, bytes, &mut parsed.diagnostics)?;
     let value: Value = serde_json::from_str(text).map_err(|e| {
         IngestError::malformed(
             name,
@@ -74,7 +75,6 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
             ));
         }
     };
-    let mut parsed = Parsed::default();
     for (location, item) in items {
         let Value::Object(obj) = item else {
             return Err(IngestError::malformed(

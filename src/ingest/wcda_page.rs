@@ -199,7 +199,8 @@ impl Section<'_> {
 
 /// Reads one WCDA page into one record.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let text = utf8(name, bytes)?;
+    let mut diagnostics = Vec::new();
+    let text = utf8(name, bytes, &mut diagnostics)?;
     let mut blocks = blocks_of(text);
     // A date line directly above the title (no blank line between) is a block of its own.
     let start = usize::from(blocks.first().is_some_and(|b| b.is("Skip to content")));
@@ -220,7 +221,6 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
             "the file is empty: no WCDA page to read",
         ));
     };
-    let mut diagnostics = Vec::new();
     let mut i = 0;
     if first.is("Skip to content") {
         i += 1;
@@ -966,7 +966,10 @@ mod tests {
             "p.txt: line 1: the file is empty: no WCDA page to read"
         );
         let err = parse("p.txt", b" \n\xa0\n").unwrap_err().to_string();
-        assert!(err.starts_with("p.txt: line 2: not valid UTF-8"), "{err}");
+        assert!(
+            err.starts_with("p.txt: line 2, column 1: not valid UTF-8: the byte 0xA0"),
+            "{err}"
+        );
         let err = parse("p.txt", "July 13, 1950\n\nCitation:\n\nx\n".as_bytes())
             .unwrap_err()
             .to_string();
