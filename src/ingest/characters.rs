@@ -53,7 +53,11 @@ pub(crate) struct Scan {
 /// LF, CR; DEL; `0xC2` (C1 controls are `C2 80`–`C2 9F`); `0xEF` (U+FEFF, U+FFFD, U+FFFE, U+FFFF).
 #[inline]
 fn suspect(b: u8) -> bool {
-    (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0x7f || b == 0xc2 || b == 0xef
+    // Bitwise, not short-circuit, so that a block's test compiles to vector compares.
+    ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+        | (b == 0x7f)
+        | (b == 0xc2)
+        | (b == 0xef)
 }
 
 /// Looks through a text for refused characters and replacement characters, in one pass.
@@ -65,7 +69,7 @@ pub(crate) fn scan(text: &str) -> Scan {
     let mut found = Scan::default();
     let mut block_start = 0;
     for block in bytes.chunks(64) {
-        if block.iter().fold(false, |any, &b| any | suspect(b)) {
+        if block.iter().fold(0u8, |any, &b| any | u8::from(suspect(b))) != 0 {
             for (i, &b) in block.iter().enumerate() {
                 if !suspect(b) {
                     continue;

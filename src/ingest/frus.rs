@@ -84,12 +84,47 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::model::{ArchivalRef, Note, PartialDate, Record, Source, Text, TextRole};
 
+use super::characters::{describe, refusal};
+use super::limits::thousands;
 use super::{Diagnostic, IngestError, Parsed, line_column};
 
 /// The publisher's name, as [`Source::name`].
 const SOURCE_NAME: &str = "Foreign Relations of the United States";
 /// The rights statement every FRUS record carries.
 const RIGHTS: &str = "Public domain (U.S. Government work).";
+
+// The limits of a volume's structure, each far above the 25 volumes of the shared corpus (the
+// limits of one record's fields are in [`super::limits`]). An error names the limit and the
+// place: "frus1894.xml: line 812, column 3: elements nested deeper than 256 (the limit)".
+
+/// How deep elements may nest, the root counting 1: 256. The deepest volume nests 17
+/// (frus1917Supp02v02, frus1919Parisv11, frus1934v05). A document's tree is walked recursively
+/// (rendering, finding heads, datelines, signers), so this is also what bounds those walks'
+/// stack: a test renders a document nested to the limit on a 256 KiB stack.
+pub(super) const MAX_DEPTH: usize = 256;
+
+/// Attributes on one element, namespace declarations included: 64. The most in the corpus is 6.
+/// (quick-xml checks every attribute's name against those before it, so a million attributes
+/// would take minutes.)
+pub(super) const MAX_ATTRIBUTES: usize = 64;
+
+/// The length of one attribute value, in bytes: 64 KiB. The longest in the corpus is 36.
+pub(super) const MAX_ATTRIBUTE_BYTES: usize = 64 << 10;
+
+/// The length of an element or attribute name, in bytes: 256. The longest in the corpus is 15.
+pub(super) const MAX_NAME_BYTES: usize = 256;
+
+/// Elements in one `div[@type='document']`, its enclosures included: 200,000. The most in the
+/// corpus is 6,813 (frus1902app1-d6, a report of 1,045 paragraphs).
+pub(super) const MAX_DOCUMENT_ELEMENTS: usize = 200_000;
+
+/// Documents nested inside one another: 16. The corpus nests 2 (frus1861's enclosures of
+/// enclosures). A nested document's text is its host's too, so this bounds how many records
+/// hold one paragraph.
+pub(super) const MAX_DOCUMENT_NESTING: usize = 16;
+
+/// Records from one volume: 100,000. The most in the corpus is 885 (frus1864p3).
+pub(super) const MAX_RECORDS: usize = 100_000;
 
 /// Reads one FRUS TEI volume into records, one per `div[@type='document']`, in source order.
 ///
@@ -657,6 +692,55 @@ fn is_document(e: &Elem) -> bool {
     e.is("div") && e.attr("type") == Some("document")
 }
 
+/// Where the reader is relative to the root element.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Root {
+    #[default]
+    Before,
+    Open,
+    Closed,
+}
+
+/// What the well-formedness checks keep track of, beyond what quick-xml checks (one root,
+/// nothing but comments and whitespace around it, one DOCTYPE before it) and the count limits.
+#[derive(Default)]
+struct Form {
+    root: Root,
+    doctype: bool,
+    /// Elements in the document being read, itself included.
+    doc_elements: usize,
+}
+
+/// Whether bytes are an XML name: a letter, `_` or `:` (or any non-ASCII character) first, then
+/// those, digits, `-` and `.`. Non-ASCII characters are all taken as name characters: XML's
+/// exact ranges exclude only a few symbols, and a document that uses one is still read right.
+fn is_xml_name(name: &[u8]) -> bool {
+    let start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80;
+    match name.split_first() {
+        Some((&first, rest)) => {
+            start(first)
+                && rest
+                    .iter()
+                    .all(|&b| start(b) || b.is_ascii_digit() || b == b'-' || b == b'.')
+        }
+        None => false,
+    }
+}
+
+/// Where `]]>` stands in a text, if it does (found by its rare first byte: a substring
+/// searcher costs more to set up than most text events are long).
+fn cdata_end(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(']') {
+        let at = from + i;
+        if text.as_bytes()[at..].starts_with(b"]]>") {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// The streaming pass over one volume.
 struct VolumeReader<'a> {
     name: &'a str,
@@ -696,8 +780,13 @@ impl<'a> VolumeReader<'a> {
     }
 
     fn read(mut self) -> Result<Parsed, IngestError> {
+        // UTF-8 throughout, and no refused character written raw (references are checked as
+        // they are resolved).
+        super::utf8(self.name, self.bytes, &mut self.diagnostics)?;
         let mut reader = Reader::from_reader(self.bytes);
         reader.config_mut().check_end_names = true;
+        reader.config_mut().check_comments = true;
+        let mut form = Form::default();
         // Open elements outside documents.
         let mut depth = 0usize;
         let mut title_stmt: Option<usize> = None;
@@ -726,6 +815,7 @@ impl<'a> VolumeReader<'a> {
             match event {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty = matches!(event, Event::Empty(_));
+                    self.check_start(&mut form, e, start, depth + stack.len() + 1)?;
                     let elem = self.element(e, start)?;
                     if elem.is("pb")
                         && let Some(n) = elem.attr("n")
@@ -733,7 +823,28 @@ impl<'a> VolumeReader<'a> {
                         self.last_page = Some(n.to_string());
                     }
                     if !stack.is_empty() {
+                        form.doc_elements += 1;
+                        if form.doc_elements > MAX_DOCUMENT_ELEMENTS {
+                            return Err(self.malformed_at(
+                                start,
+                                format!(
+                                    "more than {} elements in one div[@type='document'] (the \
+                                     limit); it started at line {doc_line}",
+                                    thousands(MAX_DOCUMENT_ELEMENTS)
+                                ),
+                            ));
+                        }
                         if is_document(&elem) {
+                            let nesting = 1 + stack.iter().filter(|e| is_document(e)).count();
+                            if nesting > MAX_DOCUMENT_NESTING {
+                                return Err(self.malformed_at(
+                                    start,
+                                    format!(
+                                        "div[@type='document'] nested in one another deeper \
+                                         than {MAX_DOCUMENT_NESTING} (the limit)"
+                                    ),
+                                ));
+                            }
                             nested.push(NestedStart {
                                 line: self.lines.line_at(start),
                                 page: self.last_page.clone(),
@@ -748,6 +859,7 @@ impl<'a> VolumeReader<'a> {
                     }
                     if !saw_root {
                         saw_root = true;
+                        form.root = if empty { Root::Closed } else { Root::Open };
                         if !elem.is("TEI") {
                             return Err(self.malformed_at(
                                 start,
@@ -780,6 +892,7 @@ impl<'a> VolumeReader<'a> {
                             ));
                         };
                         doc_line = line;
+                        form.doc_elements = 1;
                         page_at_start = self.last_page.clone();
                         if empty {
                             let origin = std::mem::replace(&mut origin, Origin::Own);
@@ -790,6 +903,7 @@ impl<'a> VolumeReader<'a> {
                                 origin,
                                 Vec::new(),
                             );
+                            self.check_record_count(start)?;
                         } else {
                             stack.push(elem);
                         }
@@ -852,6 +966,7 @@ impl<'a> VolumeReader<'a> {
                             let origin = std::mem::replace(&mut origin, Origin::Own);
                             let nested = std::mem::take(&mut nested);
                             self.document(&elem, doc_line, page_at_start.take(), origin, nested);
+                            self.check_record_count(start)?;
                         }
                         continue;
                     }
@@ -876,11 +991,15 @@ impl<'a> VolumeReader<'a> {
                         attachments = attachments.saturating_sub(1);
                     }
                     depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        form.root = Root::Closed;
+                    }
                 }
                 Event::Text(ref t) => {
                     let text = t
                         .decode()
                         .map_err(|err| self.malformed_at(start, err.to_string()))?;
+                    self.check_text(&text, start, stack.is_empty() && depth == 0)?;
                     if !stack.is_empty() {
                         push_text(&mut stack, &text);
                     } else if let Some(c) = capture.as_mut() {
@@ -888,6 +1007,11 @@ impl<'a> VolumeReader<'a> {
                     }
                 }
                 Event::CData(ref t) => {
+                    if stack.is_empty() && depth == 0 {
+                        return Err(
+                            self.malformed_at(start, "a CDATA section outside the root element")
+                        );
+                    }
                     let text = t
                         .decode()
                         .map_err(|err| self.malformed_at(start, err.to_string()))?;
@@ -898,8 +1022,26 @@ impl<'a> VolumeReader<'a> {
                     }
                 }
                 Event::GeneralRef(ref r) => {
+                    if stack.is_empty() && depth == 0 {
+                        return Err(
+                            self.malformed_at(start, "a reference outside the root element")
+                        );
+                    }
                     let resolved = match r.resolve_char_ref() {
-                        Ok(Some(ch)) => ch.to_string(),
+                        Ok(Some(ch)) => {
+                            if refusal(ch).is_some() {
+                                return Err(self.malformed_at(
+                                    start,
+                                    format!(
+                                        "the character reference `&{};` is {}, which XML does \
+                                         not allow",
+                                        String::from_utf8_lossy(r.as_ref()),
+                                        describe(ch)
+                                    ),
+                                ));
+                            }
+                            ch.to_string()
+                        }
                         Ok(None) => {
                             let entity = r
                                 .decode()
@@ -923,7 +1065,17 @@ impl<'a> VolumeReader<'a> {
                     }
                 }
                 Event::Eof => break,
-                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+                Event::Decl(_) => {
+                    // quick-xml counts positions after a byte-order mark.
+                    if start != 0 {
+                        return Err(self.malformed_at(
+                            start,
+                            "an XML declaration (`<?xml …?>`) may only open the file",
+                        ));
+                    }
+                }
+                Event::DocType(ref d) => self.check_doctype(&mut form, d.as_ref(), start)?,
+                Event::Comment(_) | Event::PI(_) => {}
             }
         }
         let end = self.bytes.len();
@@ -974,6 +1126,116 @@ impl<'a> VolumeReader<'a> {
         })
     }
 
+    /// Checks a start tag at nesting `depth` (the root is 1): one root, a valid name, the depth
+    /// limit.
+    fn check_start(
+        &self,
+        form: &mut Form,
+        e: &BytesStart<'_>,
+        start: usize,
+        depth: usize,
+    ) -> Result<(), IngestError> {
+        let name = e.name();
+        if form.root == Root::Closed {
+            return Err(self.malformed_at(
+                start,
+                format!(
+                    "a second root element <{}>: the file holds one root element (<TEI>) and \
+                     nothing after it",
+                    String::from_utf8_lossy(name.as_ref())
+                ),
+            ));
+        }
+        if depth > MAX_DEPTH {
+            return Err(self.malformed_at(
+                start,
+                format!("elements nested deeper than {MAX_DEPTH} (the limit)"),
+            ));
+        }
+        self.check_name(name.as_ref(), start, "element")
+    }
+
+    fn check_name(&self, name: &[u8], start: usize, what: &str) -> Result<(), IngestError> {
+        if name.len() > MAX_NAME_BYTES {
+            return Err(self.malformed_at(
+                start,
+                format!("an {what} name longer than {MAX_NAME_BYTES} bytes (the limit)"),
+            ));
+        }
+        if !is_xml_name(name) {
+            return Err(self.malformed_at(
+                start,
+                format!(
+                    "`{}` is not an XML {what} name",
+                    String::from_utf8_lossy(name)
+                        .chars()
+                        .take(40)
+                        .collect::<String>()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks text: outside the root element only whitespace may stand, and `]]>` nowhere.
+    fn check_text(&self, text: &str, start: usize, outside: bool) -> Result<(), IngestError> {
+        if outside && let Some(i) = text.find(|c: char| !matches!(c, ' ' | '\t' | '\n' | '\r')) {
+            return Err(self.malformed_at(
+                start + i,
+                "text outside the root element: a TEI file is one <TEI> element, with only \
+                 comments and whitespace around it",
+            ));
+        }
+        if let Some(i) = cdata_end(text) {
+            return Err(self.malformed_at(
+                start + i,
+                "`]]>` in text (XML allows it only to end a CDATA section)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks a DOCTYPE: one, before the root, declaring no entities. Fonds resolves only the
+    /// five predefined entities and character references; a DOCTYPE that declares entities is
+    /// refused outright, so that no external entity is ever fetched and no "billion laughs"
+    /// expanded (and a file whose text depends on entities Fonds would not expand is not
+    /// imported with holes).
+    fn check_doctype(
+        &self,
+        form: &mut Form,
+        doctype: &[u8],
+        start: usize,
+    ) -> Result<(), IngestError> {
+        if form.root != Root::Before {
+            return Err(self.malformed_at(start, "a DOCTYPE after the root element started"));
+        }
+        if std::mem::replace(&mut form.doctype, true) {
+            return Err(self.malformed_at(start, "a second DOCTYPE"));
+        }
+        if doctype.windows(8).any(|w| w == b"<!ENTITY") {
+            return Err(self.malformed_at(
+                start,
+                "the DOCTYPE declares entities: Fonds expands none (no external entities, no \
+                 entity expansion), so it does not import the file",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Past [`MAX_RECORDS`], an error at the document that went past.
+    fn check_record_count(&self, start: usize) -> Result<(), IngestError> {
+        if self.pending.len() > MAX_RECORDS {
+            return Err(self.malformed_at(
+                start,
+                format!(
+                    "more than {} div[@type='document'] in one volume (the limit)",
+                    thousands(MAX_RECORDS)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// A start tag as an [`Elem`] with its attributes unescaped.
     fn element(&self, e: &BytesStart<'_>, start: usize) -> Result<Elem, IngestError> {
         let local = e.local_name();
@@ -986,19 +1248,52 @@ impl<'a> VolumeReader<'a> {
             ),
         };
         let mut attrs = Vec::new();
-        for attr in e.attributes() {
+        for (i, attr) in e.attributes().enumerate() {
+            if i == MAX_ATTRIBUTES {
+                return Err(self.malformed_at(
+                    start,
+                    format!("more than {MAX_ATTRIBUTES} attributes on one element (the limit)"),
+                ));
+            }
             let attr = attr.map_err(|err| self.malformed_at(start, err.to_string()))?;
-            let Some(key) = ATTRIBUTES
+            self.check_name(attr.key.as_ref(), start, "attribute")?;
+            let raw = attr.value.as_ref();
+            if raw.len() > MAX_ATTRIBUTE_BYTES {
+                return Err(self.malformed_at(
+                    start,
+                    format!(
+                        "an attribute value longer than {} KiB (the limit)",
+                        MAX_ATTRIBUTE_BYTES >> 10
+                    ),
+                ));
+            }
+            if raw.contains(&b'<') {
+                return Err(self.malformed_at(start, "`<` in an attribute value (write `&lt;`)"));
+            }
+            let key = ATTRIBUTES
                 .iter()
-                .find(|k| k.as_bytes() == attr.key.as_ref())
-            else {
+                .find(|k| k.as_bytes() == attr.key.as_ref());
+            // References are resolved (and so checked) in every value, kept or not.
+            if key.is_none() && !raw.contains(&b'&') {
                 continue;
-            };
+            }
             let value = attr
                 .unescape_value()
-                .map_err(|err| self.malformed_at(start, err.to_string()))?
-                .into_owned();
-            attrs.push((*key, value));
+                .map_err(|err| self.malformed_at(start, err.to_string()))?;
+            if raw.contains(&b'&')
+                && let Some((_, c)) = super::characters::first_refused(&value)
+            {
+                return Err(self.malformed_at(
+                    start,
+                    format!(
+                        "an attribute value holds {} by a character reference",
+                        describe(c)
+                    ),
+                ));
+            }
+            if let Some(key) = key {
+                attrs.push((*key, value.into_owned()));
+            }
         }
         Ok(Elem {
             name,
@@ -1784,6 +2079,201 @@ mod tests {
         assert!(err.starts_with("bad.xml: line 3, column 7: "), "{err}");
         let err = parse("cut.xml", b"<TEI>\n<text>").unwrap_err().to_string();
         assert!(err.starts_with("cut.xml: line 2, column 7: "), "{err}");
+    }
+
+    /// The error for a volume holding `docs`.
+    fn refused(docs: &str) -> String {
+        parse("bad.xml", volume(docs).as_bytes())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn xml_that_is_not_well_formed_is_refused_with_its_place() {
+        let ok = volume(r#"<div type="document" xml:id="d1"><head>A</head><p>a</p></div>"#);
+        assert!(parse("ok.xml", ok.as_bytes()).is_ok());
+        let cases: [(String, &str); 12] = [
+            (
+                format!("{ok}<TEI/>"),
+                "line 8, column 27: a second root element <TEI>",
+            ),
+            (
+                format!("{ok}\ntext"),
+                "line 9, column 1: text outside the root element",
+            ),
+            (
+                format!("{ok}&amp;"),
+                "line 8, column 27: a reference outside the root element",
+            ),
+            (
+                format!("junk{ok}"),
+                "line 1, column 1: text outside the root element",
+            ),
+            (
+                ok.replacen("<p>a</p>", "<p>a\0</p>", 1),
+                "line 7, column 52: a NUL character (U+0000)",
+            ),
+            (
+                ok.replacen("<p>a</p>", "<p>&#1;</p>", 1),
+                "the character reference `&#1;` is a control character (U+0001)",
+            ),
+            (
+                ok.replacen("<p>a</p>", "<p>&#x9F;</p>", 1),
+                "is a C1 control character (U+009F)",
+            ),
+            (ok.replacen("<p>a</p>", "<p>a]]>b</p>", 1), "`]]>` in text"),
+            (
+                ok.replacen("<p>a</p>", "<p n=\"&#0;\">a</p>", 1),
+                "invalid character reference",
+            ),
+            (
+                ok.replacen("<p>a</p>", "<p rend=\"&#27;\">a</p>", 1),
+                "an attribute value holds a control character (U+001B)",
+            ),
+            (
+                ok.replacen("<p>a</p>", "<p a=\"<\">a</p>", 1),
+                "`<` in an attribute value",
+            ),
+            (
+                ok.replacen("<p>a</p>", "<1p>a</1p>", 1),
+                "`1p` is not an XML element name",
+            ),
+        ];
+        for (xml, expected) in cases {
+            let err = parse("bad.xml", xml.as_bytes()).unwrap_err().to_string();
+            assert!(err.contains(expected), "{expected:?} not in {err:?}");
+            assert!(err.starts_with("bad.xml: line "), "{err}");
+        }
+        let err = parse(
+            "bad.xml",
+            format!("<!-- c -->\n<?xml version=\"1.0\"?>{ok}").as_bytes(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("may only open the file"), "{err}");
+    }
+
+    #[test]
+    fn doctypes_declaring_entities_are_refused() {
+        let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE TEI [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>&lol2;</p></body></text></TEI>"#;
+        let err = parse("l.xml", laughs.as_bytes()).unwrap_err().to_string();
+        assert!(
+            err.starts_with("l.xml: line 2, column 1: the DOCTYPE declares entities"),
+            "{err}"
+        );
+        let xxe = "<!DOCTYPE TEI [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><TEI/>";
+        assert!(
+            parse("x.xml", xxe.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("declares entities")
+        );
+        // An undeclared entity is refused by name.
+        let err = refused(r#"<div type="document" xml:id="d1"><head>&nbsp;</head></div>"#);
+        assert!(err.contains("unknown entity `&nbsp;`"), "{err}");
+    }
+
+    #[test]
+    fn structure_limits_name_the_limit_and_the_place() {
+        let deep = format!(
+            r#"<div type="document" xml:id="d1"><p>{}x{}</p></div>"#,
+            "<hi>".repeat(MAX_DEPTH),
+            "</hi>".repeat(MAX_DEPTH)
+        );
+        let err = refused(&deep);
+        assert!(
+            err.contains(&format!(
+                "elements nested deeper than {MAX_DEPTH} (the limit)"
+            )),
+            "{err}"
+        );
+        assert!(err.starts_with("bad.xml: line 7, column 1037: "), "{err}");
+
+        let attrs: String = (0..=MAX_ATTRIBUTES)
+            .map(|i| format!(" a{i}=\"v\""))
+            .collect();
+        let err = refused(&format!(
+            r#"<div type="document" xml:id="d1"><p{attrs}>a</p></div>"#
+        ));
+        assert!(
+            err.contains(&format!(
+                "more than {MAX_ATTRIBUTES} attributes on one element (the limit)"
+            )),
+            "{err}"
+        );
+        let err = refused(&format!(
+            r#"<div type="document" xml:id="d1" n="{}"><p>a</p></div>"#,
+            "9".repeat(MAX_ATTRIBUTE_BYTES + 1)
+        ));
+        assert!(
+            err.contains("an attribute value longer than 64 KiB (the limit)"),
+            "{err}"
+        );
+
+        let nested = format!(
+            r#"<div type="document" xml:id="d1"><p>a</p>{}{}</div>"#,
+            "<frus:attachment><div type=\"document\"><p>b</p>".repeat(MAX_DOCUMENT_NESTING),
+            "</div></frus:attachment>".repeat(MAX_DOCUMENT_NESTING)
+        );
+        let err = refused(&nested);
+        assert!(
+            err.contains("div[@type='document'] nested in one another deeper than 16 (the limit)"),
+            "{err}"
+        );
+    }
+
+    /// A document nested to the depth limit in every way the walks recurse (inline elements,
+    /// footnotes in footnotes, lists, tables, enclosures in enclosures) is read on a stack of
+    /// 256 KiB, an eighth of what an import's worker thread has.
+    #[test]
+    fn a_document_at_the_depth_limit_is_read_on_a_small_stack() {
+        // The volume wrapper nests 5 deep (TEI, text, body, div, the document), then `p`.
+        let mut depth = 6;
+        let mut open = String::new();
+        let mut close = String::new();
+        let mut enclosures = 1;
+        for i in 0.. {
+            let (o, c, n) = match i % 5 {
+                0 => ("<hi rend=\"italic\">", "</hi>", 1),
+                1 => ("<note n=\"1\">", "</note>", 1),
+                2 => ("<list><item>", "</item></list>", 2),
+                3 => ("<table><row><cell>", "</cell></row></table>", 3),
+                // Within the document nesting limit.
+                _ if enclosures < MAX_DOCUMENT_NESTING => {
+                    enclosures += 1;
+                    (
+                        "<frus:attachment><div type=\"document\">",
+                        "</div></frus:attachment>",
+                        2,
+                    )
+                }
+                _ => ("<seg>", "</seg>", 1),
+            };
+            if depth + n > MAX_DEPTH {
+                while depth < MAX_DEPTH {
+                    depth += 1;
+                    open.push_str("<hi>");
+                    close.insert_str(0, "</hi>");
+                }
+                break;
+            }
+            depth += n;
+            open.push_str(o);
+            close.insert_str(0, c);
+        }
+        assert_eq!(depth, MAX_DEPTH);
+        let xml = volume(&format!(
+            r#"<div type="document" xml:id="d1"><head>H {open}deep{close}</head><p>{open}deep{close}</p><closer>{open}S{close}</closer></div>"#
+        ));
+        let parsed = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || parse("deep.xml", xml.as_bytes()).map(|p| p.records.len()))
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert!(parsed.unwrap() > 1);
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
@@ -45,14 +45,20 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
-/// Checks a record against the limits above, and every string in it for refused characters
-/// ([`characters`]). `place` says where the record is (`line 3`, `row 2`, a locator); errors
-/// add the field: `line 3, field `texts[0].body``.
-pub(crate) fn check_record(file: &str, place: &str, record: &Record) -> Result<(), IngestError> {
+/// Checks a record against the limits above, and (with `characters`) every string in it for
+/// refused characters ([`characters`]). `place` says where the record is (`line 3`, `row 2`, a
+/// locator); errors add the field: `line 3, field `texts[0].body``.
+pub(crate) fn check_record(
+    file: &str,
+    place: &str,
+    record: &Record,
+    characters: bool,
+) -> Result<(), IngestError> {
     let mut check = Check {
         file,
         place,
         id: &record.id,
+        characters,
     };
     let r = record;
     check.field(|| "id".into(), &r.id)?;
@@ -75,7 +81,10 @@ pub(crate) fn check_record(file: &str, place: &str, record: &Record) -> Result<(
         }
     }
     check.field(|| "source.name".into(), &r.source.name)?;
-    check.field(|| "provenance.source_file".into(), &r.provenance.source_file)?;
+    check.field(
+        || "provenance.source_file".into(),
+        &r.provenance.source_file,
+    )?;
     check.field(|| "provenance.sha256".into(), &r.provenance.sha256)?;
     check.field(|| "provenance.importer".into(), &r.provenance.importer)?;
     for (name, list) in [
@@ -96,7 +105,8 @@ pub(crate) fn check_record(file: &str, place: &str, record: &Record) -> Result<(
     for (i, t) in r.texts.iter().enumerate() {
         check.field(|| format!("texts[{i}].lang"), &t.lang)?;
         check.text(|| format!("texts[{i}].body"), &t.body, MAX_TEXT_BYTES)?;
-        check.list(|| format!("texts[{i}].translators"),
+        check.list(
+            || format!("texts[{i}].translators"),
             t.translators.len(),
             MAX_LIST_ITEMS,
         )?;
@@ -109,7 +119,11 @@ pub(crate) fn check_record(file: &str, place: &str, record: &Record) -> Result<(
             check.field(|| format!("texts[{i}].notes[{j}].body"), &note.body)?;
         }
     }
-    check.list(|| "archival_refs".into(), r.archival_refs.len(), MAX_LIST_ITEMS)?;
+    check.list(
+        || "archival_refs".into(),
+        r.archival_refs.len(),
+        MAX_LIST_ITEMS,
+    )?;
     for (i, a) in r.archival_refs.iter().enumerate() {
         check.field(|| format!("archival_refs[{i}].raw"), &a.raw)?;
         for (name, value) in [
@@ -137,12 +151,18 @@ struct Check<'a> {
     file: &'a str,
     place: &'a str,
     id: &'a str,
+    /// Whether to look for refused characters too.
+    characters: bool,
 }
 
 impl Check<'_> {
     fn error(&self, field: impl FnOnce() -> String, message: String) -> IngestError {
         let field = field();
-        IngestError::malformed(self.file, format!("{}, field `{field}`", self.place), message)
+        IngestError::malformed(
+            self.file,
+            format!("{}, field `{field}`", self.place),
+            message,
+        )
     }
 
     fn record(&self) -> String {
@@ -173,6 +193,9 @@ impl Check<'_> {
                     limit >> 20
                 ),
             ));
+        }
+        if !self.characters {
+            return Ok(());
         }
         if let Some((at, c)) = characters::first_refused(value) {
             let column = value[..at].chars().count() + 1;
@@ -224,11 +247,13 @@ mod tests {
 
     #[test]
     fn limits_and_characters_name_the_field() {
-        assert!(check_record("f", "line 1", &record()).is_ok());
+        assert!(check_record("f", "line 1", &record(), true).is_ok());
         let mut r = record();
         r.authors = vec!["A".into(); MAX_LIST_ITEMS + 1];
         assert_eq!(
-            check_record("f.jsonl", "line 3", &r).unwrap_err().to_string(),
+            check_record("f.jsonl", "line 3", &r, true)
+                .unwrap_err()
+                .to_string(),
             "f.jsonl: line 3, field `authors`: record `x-1` has 1,001 items, more than 1,000 (the limit)"
         );
         let mut r = record();
@@ -243,15 +268,21 @@ mod tests {
             }],
         });
         assert_eq!(
-            check_record("f.csv", "row 2", &r).unwrap_err().to_string(),
+            check_record("f.csv", "row 2", &r, true)
+                .unwrap_err()
+                .to_string(),
             "f.csv: row 2, field `texts[0].notes[0].body`: record `x-1`: a control character \
              (U+0001) at character 2 of the field"
         );
         let mut r = record();
         r.title = "t".repeat(MAX_FIELD_BYTES + 1);
-        let err = check_record("f", "row 1", &r).unwrap_err().to_string();
+        let err = check_record("f", "row 1", &r, true)
+            .unwrap_err()
+            .to_string();
         assert!(
-            err.ends_with("field `title`: record `x-1`: 1,048,577 bytes, longer than 1 MiB (the limit)"),
+            err.ends_with(
+                "field `title`: record `x-1`: 1,048,577 bytes, longer than 1 MiB (the limit)"
+            ),
             "{err}"
         );
         assert_eq!(thousands(16 << 20), "16,777,216");
