@@ -13,6 +13,16 @@ pub enum IngestError {
         /// What is wrong.
         message: String,
     },
+    /// The file could not be read to its end (an I/O error while an importer was streaming it).
+    #[error("{file}: {location}: could not be read: {source}")]
+    Unreadable {
+        /// The file, as the user named it.
+        file: String,
+        /// How far reading got: `line 12`.
+        location: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// Fonds does not know how to read the file.
     #[error(
         "{file}: not a format Fonds imports (WCDA page .txt, FRUS TEI .xml, WCDA .json, .csv, .jsonl)"

@@ -1,4 +1,5 @@
-//! Fonds' own record format as JSON Lines: one [`Record`] per line, as `fonds export` writes it.
+//! Fonds' own record format as JSON Lines: one [`Record`] per line, as `fonds export` writes it,
+//! read one line at a time ([`parse_line`], and [`JsonlReader`] over any reader).
 //!
 //! A record read from JSON Lines names the JSON Lines file as its provenance (file, SHA-256,
 //! line), and keeps what it says of an earlier source as a claim, in `derived_from`
@@ -11,12 +12,26 @@
 //!
 //! whose bytes must hash to the SHA-256 the line gives; the store keeps them, which proves the
 //! claims that name them.
+//!
+//! Blank lines are skipped. Every other line is one record (a JSON object in the record format,
+//! README, "The record format", with an `id` and a `title`) or one carried source. A file is
+//! refused, whole, at its first bad line: JSON that does not parse, a value of the wrong type
+//! (named by its field, `texts[0].body`, and its record), a duplicate key, a record id that is
+//! not URL-safe or appears twice in the file, a control character (raw, or escaped as
+//! `\u0001`), a line or a record over the limits. An empty file is a valid dump of nothing (what
+//! exporting an empty archive writes), and imports no record.
+
+use std::io::BufRead;
 
 use base64::Engine;
 
 use crate::model::{Provenance, Record};
 
-use super::{CarriedSource, IngestError, Parsed};
+use super::characters::{describe, refusal};
+use super::id_set::IdSet;
+use super::limits::{check_record, thousands};
+use super::line_reader::LineReader;
+use super::{CarriedSource, Diagnostic, IngestError, Parsed};
 
 /// The key of a line carrying a source file.
 pub const SOURCE_KEY: &str = "fonds_source";
@@ -30,33 +45,137 @@ pub enum Line {
     Source(CarriedSource),
 }
 
-/// Reads one record per non-blank line (and the source files an export carries).
+/// The longest line, in bytes: 64 MiB, checked while the line is read (a file without
+/// newlines costs at most this much memory). The longest in the corpora's export is 293 KB
+/// (`frus1902app1-d7`); a record at the limits of [`super::limits`] (two 16 MiB texts) fits.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// Records in one file: 10,000,000. Exporting the 25 FRUS volumes writes 10,690; an archive of a
+/// million records fits ten times. The duplicate-id check keeps 16 bytes a record (about
+/// 190 MB at the limit).
+pub const MAX_RECORDS: usize = 10_000_000;
+
+/// How deep JSON may nest: serde_json's own limit, 128. A record nests 3 deep.
+const MAX_JSON_DEPTH: usize = 128;
+
+/// Reads a JSON Lines file one line at a time, from any [`BufRead`]: only one line is held in
+/// memory, plus 16 bytes per record read for the duplicate-id check.
+///
+/// Each item is a record or a carried source, or the error that ends the file (after which the
+/// reader yields nothing). Lines are numbered from 1 in errors; blank lines are skipped.
+/// `sha256` is the whole file's, for the records' provenance.
+///
+/// ```
+/// use fonds::ingest::jsonl::{JsonlReader, Line};
+///
+/// let input = "{\"id\":\"a-1\",\"title\":\"One\"}\n\n{\"id\":\"a-2\",\"title\":2}\n";
+/// let mut reader = JsonlReader::new("dump.jsonl", "ab12", input.as_bytes());
+/// let Some(Ok(Line::Record(first))) = reader.next() else { panic!() };
+/// assert_eq!((first.id.as_str(), first.provenance.locator.as_deref()), ("a-1", Some("line 1")));
+/// let err = reader.next().unwrap().unwrap_err().to_string();
+/// assert!(err.starts_with("dump.jsonl: line 3, column 21: error when parsing field `title`"), "{err}");
+/// assert!(reader.next().is_none());
+/// ```
+pub struct JsonlReader<R> {
+    name: String,
+    sha256: String,
+    lines: LineReader<R>,
+    ids: IdSet,
+    records: usize,
+    done: bool,
+}
+
+impl<R: BufRead> JsonlReader<R> {
+    /// Reads `input`, the file `name` (as it appears in errors and provenance) whose SHA-256 is
+    /// `sha256`.
+    pub fn new(name: &str, sha256: &str, input: R) -> Self {
+        JsonlReader {
+            name: name.to_string(),
+            sha256: sha256.to_string(),
+            lines: LineReader::new(name, input, MAX_LINE_BYTES),
+            ids: IdSet::default(),
+            records: 0,
+            done: false,
+        }
+    }
+
+    /// The warnings about what was read so far (replacement characters, U+FFFD, in the text).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.lines.replacement_warning().into_iter().collect()
+    }
+
+    /// The next record or carried source, `None` at the end of the file.
+    fn read(&mut self) -> Result<Option<Line>, IngestError> {
+        loop {
+            let Some(line) = self.lines.next_line()? else {
+                return Ok(None);
+            };
+            let name = self.name.as_str();
+            let number = line.number as usize;
+            let record = match parse_line(name, &self.sha256, number, line.text)? {
+                None => continue,
+                Some(Line::Record(record)) => record,
+                Some(source) => return Ok(Some(source)),
+            };
+            self.records += 1;
+            if self.records > MAX_RECORDS {
+                return Err(IngestError::malformed(
+                    name,
+                    format!("line {number}"),
+                    format!(
+                        "more than {} records in one file (the limit)",
+                        thousands(MAX_RECORDS)
+                    ),
+                ));
+            }
+            if !self.ids.insert(&record.id) {
+                return Err(IngestError::malformed(
+                    name,
+                    format!("line {number}"),
+                    format!(
+                        "record id `{}` appears more than once in this file (an earlier line has it too)",
+                        record.id
+                    ),
+                ));
+            }
+            return Ok(Some(Line::Record(record)));
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonlReader<R> {
+    type Item = Result<Line, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = self.read().transpose();
+        if !matches!(item, Some(Ok(_))) {
+            self.done = true;
+        }
+        item
+    }
+}
+
+/// Reads a whole JSON Lines file held in memory: [`JsonlReader`] over its bytes.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let mut parsed = Parsed::default();
-    let text = super::utf8(name, bytes, &mut parsed.diagnostics)?;
     let sha256 = super::sha256_hex(bytes);
-    for (i, line) in text.lines().enumerate() {
-        match parse_line(name, &sha256, i + 1, line)? {
-            None => {}
-            Some(Line::Record(record)) => parsed.records.push(*record),
-            Some(Line::Source(source)) => parsed.carried.push(source),
+    let mut reader = JsonlReader::new(name, &sha256, bytes);
+    let mut parsed = Parsed::default();
+    for line in reader.by_ref() {
+        match line? {
+            Line::Record(record) => parsed.records.push(*record),
+            Line::Source(source) => parsed.carried.push(source),
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    for r in &parsed.records {
-        if !seen.insert(r.id.as_str()) {
-            return Err(IngestError::malformed(
-                name,
-                r.provenance.locator.clone().unwrap_or_default(),
-                format!("record id `{}` appears more than once in this file", r.id),
-            ));
-        }
-    }
+    parsed.diagnostics = reader.diagnostics();
     Ok(parsed)
 }
 
 /// Reads line `lineno` of the JSON Lines file `name` (whose SHA-256 is `sha256`): `None` for a
-/// blank line.
+/// blank line. The line is checked for refused characters (raw and escaped), its record
+/// against the limits ([`super::limits`]); its provenance is made the JSON Lines file's.
 pub fn parse_line(
     name: &str,
     sha256: &str,
@@ -67,7 +186,14 @@ pub fn parse_line(
     if line.trim().is_empty() {
         return Ok(None);
     }
-    let at = |msg: String| IngestError::malformed(name, format!("line {lineno}"), msg);
+    let at = |column: usize| format!("line {lineno}, column {column}");
+    if let Some((i, c)) = super::characters::first_refused(line) {
+        return Err(IngestError::malformed(
+            name,
+            at(line[..i].chars().count() + 1),
+            super::refused_message(line.as_bytes(), c),
+        ));
+    }
     if line
         .trim_start()
         .strip_prefix('{')
@@ -75,27 +201,47 @@ pub fn parse_line(
     {
         return carried_source(name, lineno, line).map(|s| Some(Line::Source(s)));
     }
-    let mut record: Record = serde_json::from_str(line).map_err(|e| {
-        IngestError::malformed(
+    if let Some((i, c)) = refused_escape(line) {
+        return Err(IngestError::malformed(
             name,
-            format!("line {lineno}, column {}", e.column()),
-            e.to_string(),
-        )
-    })?;
+            at(line[..i].chars().count() + 1),
+            format!(
+                "the escape `{}` is {}, which is not allowed in imported text",
+                &line[i..i + 6],
+                describe(c)
+            ),
+        ));
+    }
+    if let Some(first) = line.trim_start().chars().next()
+        && first != '{'
+    {
+        return Err(IngestError::malformed(
+            name,
+            at(line.len() - line.trim_start().len() + 1),
+            format!(
+                "a line holds one record, a JSON object `{{…}}`; this one starts with `{first}`"
+            ),
+        ));
+    }
+    let mut record: Record =
+        serde_json::from_str(line).map_err(|e| json_error(name, lineno, line, &e))?;
+    let place = format!("line {lineno}");
+    let fail = |msg: String| IngestError::malformed(name, &place, msg);
     if record.id.trim().is_empty() {
-        return Err(at("the record has no `id`".into()));
+        return Err(fail("the record has no `id`".into()));
     }
     if record.title.trim().is_empty() {
-        return Err(at(format!("record `{}` has no `title`", record.id)));
+        return Err(fail(format!("record `{}` has no `title`", record.id)));
     }
     if !super::is_url_safe_id(&record.id) {
-        return Err(at(format!(
-            "record id `{}` is not URL-safe (letters, digits, `-`, `_`, `.` only)",
-            record.id
+        return Err(fail(format!(
+            "record id `{}` is not URL-safe (letters, digits, `-`, `_`, `.` only, at most 200)",
+            record.id.chars().take(200).collect::<String>()
         )));
     }
     let claimed = std::mem::take(&mut record.provenance);
     record.provenance = Provenance::of_json_lines(claimed, name, sha256, lineno);
+    check_record(name, &place, &record, true)?;
     Ok(Some(Line::Record(Box::new(record))))
 }
 
@@ -152,9 +298,76 @@ fn carried_source(name: &str, lineno: usize, line: &str) -> Result<CarriedSource
     })
 }
 
+/// The first `\uXXXX` escape of a JSON text that stands for a refused character, with its byte
+/// offset. (Surrogates are left to the JSON parser, which refuses lone ones.)
+fn refused_escape(line: &str) -> Option<(usize, char)> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(i) = line[from..].find('\\') {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b'u')
+            && let Some(hex) = line.get(at + 2..at + 6)
+            && let Ok(code) = u32::from_str_radix(hex, 16)
+            && let Some(c) = char::from_u32(code)
+            && refusal(c).is_some()
+        {
+            return Some((at, c));
+        }
+        // Past the escaped character: `\\u0001` is a backslash, then text.
+        from = (at + 2).min(line.len());
+    }
+    None
+}
+
+/// A JSON error in words, placed by line and column, naming the field and the record when the
+/// JSON is well-formed but a value is not what the record format wants.
+fn json_error(name: &str, number: usize, line: &str, e: &serde_json::Error) -> IngestError {
+    let place = format!("line {number}, column {}", e.column());
+    let bare = bare_message(e);
+    let message = match e.classify() {
+        serde_json::error::Category::Data => {
+            let mut de = serde_json::Deserializer::from_str(line);
+            let field = match serde_path_to_error::deserialize::<_, Record>(&mut de) {
+                Err(err) => err.path().to_string(),
+                Ok(_) => String::new(),
+            };
+            let id = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string))
+                .map(|id| format!(" in record `{}`", id.chars().take(200).collect::<String>()))
+                .unwrap_or_default();
+            if field.is_empty() || field == "." {
+                format!("{bare}{id}")
+            } else {
+                format!("error when parsing field `{field}`{id}: {bare}")
+            }
+        }
+        _ if bare == "recursion limit exceeded" => {
+            format!("arrays and objects nested deeper than {MAX_JSON_DEPTH} (the limit)")
+        }
+        _ if bare.contains("surrogate") || bare == "unexpected end of hex escape" => format!(
+            "{bare}: a `\\uD800`–`\\uDFFF` escape must be one half of a surrogate pair, and \
+             this one is alone"
+        ),
+        _ => bare,
+    };
+    IngestError::malformed(name, place, message)
+}
+
+/// serde_json's message without the " at line L column C" it appends.
+fn bare_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn err(input: &str) -> String {
+        parse("x.jsonl", input.as_bytes()).unwrap_err().to_string()
+    }
 
     #[test]
     fn a_bad_line_is_named() {
@@ -165,10 +378,60 @@ mod tests {
 
     #[test]
     fn records_without_a_title_are_refused() {
-        let err = parse("x.jsonl", b"{\"id\":\"a-1\",\"title\":\" \"}")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(err, "x.jsonl: line 1: record `a-1` has no `title`");
+        assert_eq!(
+            err("{\"id\":\"a-1\",\"title\":\" \"}"),
+            "x.jsonl: line 1: record `a-1` has no `title`"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_the_field_and_the_record() {
+        assert_eq!(
+            err(r#"{"id":"a-1","title":"T","authors":"Stalin"}"#),
+            "x.jsonl: line 1, column 42: error when parsing field `authors` in record `a-1`: \
+             invalid type: string \"Stalin\", expected a sequence"
+        );
+        assert_eq!(
+            err(r#"{"id":"a-1","title":"T","texts":[{"role":"transcript","lang":"en","body":5}]}"#),
+            "x.jsonl: line 1, column 74: error when parsing field `texts[0].body` in record \
+             `a-1`: invalid type: integer `5`, expected a string"
+        );
+        assert!(err(r#"{"id":"a-1","title":"T","title":"U"}"#).contains("duplicate field `title`"));
+        assert!(err(r#"{"id":"a-1","title":null}"#).contains("field `title`"));
+        assert!(err(r#"{"id":"a-1","title":"T","date":1e999}"#).contains("number out of range"));
+    }
+
+    #[test]
+    fn escapes_of_controls_and_lone_surrogates_are_refused() {
+        assert_eq!(
+            err("{\"id\":\"a-1\",\"title\":\"a\\u0007\"}"),
+            "x.jsonl: line 1, column 23: the escape `\\u0007` is a control character (U+0007), \
+             which is not allowed in imported text"
+        );
+        // An escaped backslash before `u` is no escape.
+        assert!(parse("x.jsonl", br#"{"id":"a-1","title":"C:\\u0007"}"#).is_ok());
+        assert!(err(r#"{"id":"a-1","title":"\uD800"}"#).contains("alone"));
+    }
+
+    #[test]
+    fn duplicate_ids_and_deep_json_are_refused() {
+        assert_eq!(
+            err("{\"id\":\"a-1\",\"title\":\"T\"}\n{\"id\":\"a-1\",\"title\":\"U\"}\n"),
+            "x.jsonl: line 2: record id `a-1` appears more than once in this file (an earlier \
+             line has it too)"
+        );
+        // Deep JSON: in a field of the record, a wrong type; in a field the format does not
+        // have, skipped by serde_json without recursion.
+        let deep = |field: &str| {
+            format!(
+                "{{\"id\":\"a-1\",\"title\":\"T\",\"{field}\":{}{}}}",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            )
+        };
+        assert!(err(&deep("authors")).contains("error when parsing field `authors[0]`"));
+        assert!(parse("x.jsonl", deep("unknown").as_bytes()).is_ok());
+        assert!(parse("x.jsonl", b"").unwrap().records.is_empty());
     }
 
     #[test]

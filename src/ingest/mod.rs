@@ -8,12 +8,15 @@ mod characters;
 mod csv;
 mod error;
 mod frus;
+mod id_set;
 pub mod jsonl;
 pub mod limits;
+mod line_reader;
 mod wcda_json;
 mod wcda_page;
 
 pub use error::IngestError;
+pub use jsonl::JsonlReader;
 
 use sha2::{Digest, Sha256};
 
