@@ -31,72 +31,198 @@
 //! Errors name the row (1 is the first row after the header) and the column.
 
 use std::collections::BTreeMap;
+use std::io::BufRead;
 
 use crate::model::{
     ArchivalRef, Note, PartialDate, Record, Source, Text, TextRole, detect_script_lang, iso639_1,
 };
 
+use super::csv_reader::CsvRows;
+use super::id_set::IdSet;
+use super::limits::{MAX_LIST_ITEMS, check_record, thousands};
 use super::wcda_page::{SOURCE_NAME, archive_abbreviation, dedup, language_codes, split_credits};
-use super::{Diagnostic, IngestError, Parsed, utf8};
+use super::{Diagnostic, IngestError, Parsed};
 
-/// Reads a CSV file with a header row.
+/// Rows in one file: 1,000,000. The WCDA scrape's sample has 11 (the whole archive is some
+/// 10,000 documents).
+pub const MAX_ROWS: usize = 1_000_000;
+
+/// Reads a CSV file with a header row: [`CsvReader`] over its bytes.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let mut parsed = Parsed::default();
-    let text = utf8(name, bytes, &mut parsed.diagnostics)?;
-    let mut reader = ::csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| csv_error(name, 0, &e))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    let wcda = header.iter().any(|h| h == "record_id");
-    if !wcda && !header.iter().any(|h| h == "id") {
-        return Err(IngestError::malformed(
-            name,
-            "header",
-            "no `id` column (Fonds' own layout) and no `record_id` column (WCDA scrape): \
-             cannot tell the records apart",
-        ));
+    let mut reader = CsvReader::new(name, bytes);
+    let records = reader.by_ref().collect::<Result<Vec<_>, _>>()?;
+    Ok(Parsed {
+        records,
+        diagnostics: reader.diagnostics(),
+        ..Parsed::default()
+    })
+}
+
+/// Reads a CSV file one record at a time (one row each) from any [`BufRead`]: rows strictly
+/// as RFC 4180 has them ([`super::csv_reader`]), the header first.
+///
+/// Each item is a record, or the error that ends the file (after which the reader yields
+/// nothing). Records carry their row as their locator (`row 3`); the caller stamps the rest of
+/// their provenance. A file with a header and no rows is valid and holds no record; an empty
+/// file is an error.
+///
+/// ```
+/// use fonds::ingest::CsvReader;
+///
+/// let csv = "id,title\na-1,One\na-2,\"Two, \"\"quoted\"\"\"\na-3,\"Three\n";
+/// let mut reader = CsvReader::new("m.csv", csv.as_bytes());
+/// assert_eq!(reader.next().unwrap().unwrap().title, "One");
+/// assert_eq!(reader.next().unwrap().unwrap().title, "Two, \"quoted\"");
+/// let err = reader.next().unwrap().unwrap_err().to_string();
+/// assert_eq!(
+///     err,
+///     "m.csv: row 3, column \"title\" (line 4, column 5): the quote opened here is never \
+///      closed: a field quoted at its start must end with a quote (a quote inside it is \
+///      written twice: \"\")"
+/// );
+/// ```
+pub struct CsvReader<R> {
+    name: String,
+    rows: CsvRows<R>,
+    /// The header, lowercased and trimmed, once read.
+    header: Option<Vec<String>>,
+    wcda: bool,
+    ids: IdSet,
+    diagnostics: Vec<Diagnostic>,
+    done: bool,
+}
+
+impl<R: BufRead> CsvReader<R> {
+    /// Reads `input`, the file `name` (as it appears in errors).
+    pub fn new(name: &str, input: R) -> Self {
+        CsvReader {
+            name: name.to_string(),
+            rows: CsvRows::new(name, input),
+            header: None,
+            wcda: false,
+            ids: IdSet::default(),
+            diagnostics: Vec::new(),
+            done: false,
+        }
     }
-    for (i, row) in reader.records().enumerate() {
-        let n = i + 1;
-        let row = row.map_err(|e| csv_error(name, n, &e))?;
+
+    /// The warnings about what was read so far: values kept raw, U+FFFD in the text.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all = self.diagnostics.clone();
+        all.extend(self.rows.replacement_warning());
+        all
+    }
+
+    /// Reads and checks the header: every column named, once; an `id` or a `record_id` column.
+    fn header(&mut self) -> Result<(), IngestError> {
+        let Some(row) = self.rows.next_row()? else {
+            return Err(IngestError::malformed(
+                &self.name,
+                "line 1",
+                "the file is empty: a CSV file starts with a header row naming its columns",
+            ));
+        };
+        let header: Vec<String> = row.fields.iter().map(|h| h.trim().to_lowercase()).collect();
+        for (i, h) in header.iter().enumerate() {
+            if h.is_empty() {
+                return Err(IngestError::malformed(
+                    &self.name,
+                    format!("header (line {})", row.line),
+                    format!(
+                        "column {} has no name: its values would have nowhere to go",
+                        i + 1
+                    ),
+                ));
+            }
+            if let Some(j) = header[..i].iter().position(|other| other == h) {
+                return Err(IngestError::malformed(
+                    &self.name,
+                    format!("header (line {})", row.line),
+                    format!(
+                        "the column \"{h}\" appears twice (columns {} and {}): which value \
+                         would a record take?",
+                        j + 1,
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        self.wcda = header.iter().any(|h| h == "record_id");
+        if !self.wcda && !header.iter().any(|h| h == "id") {
+            return Err(IngestError::malformed(
+                &self.name,
+                "header",
+                "no `id` column (Fonds' own layout) and no `record_id` column (WCDA scrape): \
+                 cannot tell the records apart",
+            ));
+        }
+        self.header = Some(header);
+        Ok(())
+    }
+
+    fn read(&mut self) -> Result<Option<Record>, IngestError> {
+        if self.header.is_none() {
+            self.header()?;
+        }
+        let Some(row) = self.rows.next_row()? else {
+            return Ok(None);
+        };
+        let n = row.number;
+        if n > MAX_ROWS {
+            return Err(IngestError::malformed(
+                &self.name,
+                format!("row {n} (line {})", row.line),
+                format!(
+                    "more than {} rows in one file (the limit)",
+                    thousands(MAX_ROWS)
+                ),
+            ));
+        }
+        let header = self.header.as_deref().unwrap_or_default();
         let cells = Row {
-            file: name,
+            file: &self.name,
             n,
             cells: header
                 .iter()
-                .zip(row.iter())
-                .map(|(h, v)| (h.as_str(), v))
+                .zip(row.fields.iter())
+                .map(|(h, v)| (h.as_str(), v.as_str()))
                 .collect(),
         };
-        let mut record = if wcda {
-            wcda_row(&cells, &mut parsed.diagnostics)?
+        let mut record = if self.wcda {
+            wcda_row(&cells, &mut self.diagnostics)?
         } else {
             fonds_row(&cells)?
         };
-        record.provenance.locator = Some(format!("row {n}"));
-        parsed.records.push(record);
+        let place = format!("row {n}");
+        if !self.ids.insert(&record.id) {
+            return Err(IngestError::malformed(
+                &self.name,
+                &place,
+                format!(
+                    "record id `{}` appears more than once in this file (an earlier row has it too)",
+                    record.id
+                ),
+            ));
+        }
+        check_record(&self.name, &place, &record, true)?;
+        record.provenance.locator = Some(place);
+        Ok(Some(record))
     }
-    Ok(parsed)
 }
 
-/// A CSV reader's error, with the row it happened in.
-fn csv_error(file: &str, row: usize, e: &::csv::Error) -> IngestError {
-    let line = e.position().map(|p| p.line());
-    let location = match (row, line) {
-        (0, _) => "header".to_string(),
-        (n, Some(line)) => format!("row {n} (line {line})"),
-        (n, None) => format!("row {n}"),
-    };
-    let message = match e.kind() {
-        ::csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("the row has {len} fields but the header has {expected_len}"),
-        _ => e.to_string(),
-    };
-    IngestError::malformed(file, location, message)
+impl<R: BufRead> Iterator for CsvReader<R> {
+    type Item = Result<Record, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = self.read().transpose();
+        if !matches!(item, Some(Ok(_))) {
+            self.done = true;
+        }
+        item
+    }
 }
 
 /// One row's cells by column name, in header order.
@@ -141,6 +267,21 @@ impl Row<'_> {
 
     /// A list cell: a JSON array of strings, or (with `split`) items separated by `;`.
     fn list(&self, column: &str, split: bool) -> Result<Vec<String>, IngestError> {
+        let items = self.list_items(column, split)?;
+        if items.len() > MAX_LIST_ITEMS {
+            return Err(self.error(
+                column,
+                format!(
+                    "{} items, more than {} (the limit)",
+                    thousands(items.len()),
+                    thousands(MAX_LIST_ITEMS)
+                ),
+            ));
+        }
+        Ok(items)
+    }
+
+    fn list_items(&self, column: &str, split: bool) -> Result<Vec<String>, IngestError> {
         let Some(v) = self.get(column) else {
             return Ok(Vec::new());
         };
@@ -502,7 +643,7 @@ mod tests {
             err,
             "m.csv: row 1, column \"title\": empty, but every record needs it"
         );
-        let err = parse("m.csv", b"id,title,authors\na,A,[\"x\"\n")
+        let err = parse("m.csv", b"id,title,authors\na,A,\"[\"\"x\"\"\"\n")
             .unwrap_err()
             .to_string();
         assert!(
@@ -516,6 +657,41 @@ mod tests {
             err,
             "m.csv: row 1 (line 2): the row has 3 fields but the header has 2"
         );
+    }
+
+    #[test]
+    fn quoting_is_strict_and_rows_are_as_long_as_the_header() {
+        let err = |csv: &str| parse("m.csv", csv.as_bytes()).unwrap_err().to_string();
+        // The probe's case: an unterminated quote no longer swallows the next row.
+        assert_eq!(
+            err("id,title\na-1,\"Unclosed\na-2,Two\n"),
+            "m.csv: row 1, column \"title\" (line 2, column 5): the quote opened here is never \
+             closed: a field quoted at its start must end with a quote (a quote inside it is \
+             written twice: \"\")"
+        );
+        assert!(err("id,title\na-1,say \"hi\"\n").starts_with(
+            "m.csv: row 1, column \"title\" (line 2, column 9): a quote inside a field that does not start with one"
+        ));
+        assert!(err("id,title\na-1,\"One\" x\n").starts_with(
+            "m.csv: row 1, column \"title\" (line 2, column 10): text after the closing quote"
+        ));
+        assert_eq!(
+            err("id,title\na-1\n"),
+            "m.csv: row 1 (line 2): the row has 1 fields but the header has 2"
+        );
+        assert!(err("id,title,id\n").contains("the column \"id\" appears twice (columns 1 and 3)"));
+        assert!(err("id,,title\n").contains("column 2 has no name"));
+        assert!(err("").starts_with("m.csv: line 1: the file is empty"));
+        assert!(err("id,title\na,A\na,B\n").contains("record id `a` appears more than once"));
+        // CRLF, a BOM, blank lines, quoted line breaks and doubled quotes are fine; a header
+        // alone holds no record.
+        let ok = parse(
+            "m.csv",
+            "\u{feff}id,title\r\n\r\na-1,\"Two\r\nlines, \"\"quoted\"\"\"\r\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(ok.records[0].title, "Two\r\nlines, \"quoted\"");
+        assert!(parse("m.csv", b"id,title\n").unwrap().records.is_empty());
     }
 
     #[test]

@@ -48,16 +48,6 @@ impl<R: BufRead> LineReader<R> {
         }
     }
 
-    /// The file's name, as given.
-    pub(crate) fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The number of the last line read (0 before the first).
-    pub(crate) fn number(&self) -> u64 {
-        self.number
-    }
-
     /// The next line, or `None` at the end of the file.
     pub(crate) fn next_line(&mut self) -> Result<Option<Line<'_>>, IngestError> {
         self.buf.clear();

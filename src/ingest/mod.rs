@@ -6,6 +6,7 @@
 
 mod characters;
 mod csv;
+pub mod csv_reader;
 mod error;
 mod frus;
 mod id_set;
@@ -15,6 +16,7 @@ mod line_reader;
 mod wcda_json;
 mod wcda_page;
 
+pub use csv::CsvReader;
 pub use error::IngestError;
 pub use jsonl::JsonlReader;
 
