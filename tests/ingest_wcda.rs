@@ -271,7 +271,10 @@ fn page_errors_name_the_file() {
     let err = parse(Format::WcdaPage, "bad.txt", b"July 13, 1950\n\xff\n")
         .unwrap_err()
         .to_string();
-    assert_eq!(err, "bad.txt: line 2: not valid UTF-8");
+    assert!(
+        err.starts_with("bad.txt: line 2, column 1: not valid UTF-8: the byte 0xFF"),
+        "{err}"
+    );
     let page =
         "Skip to content\n\nOctober 1, 1950\n\nA title\n\nText.\n\nAuthor(s):\n\nType\n\nLetter\n";
     let err = parse(Format::WcdaPage, "noid.txt", page.as_bytes())
