@@ -44,13 +44,23 @@ use super::{Diagnostic, IngestError, Parsed, utf8};
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
     let mut parsed = Parsed::default();
     let text = utf8(name, bytes, &mut parsed.diagnostics)?;
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        IngestError::malformed(
-            name,
-            format!("line {}, column {}", e.line(), e.column()),
-            e.to_string(),
-        )
-    })?;
+    let value = serde_json::from_str::<StrictValue>(text)
+        .map_err(|e| {
+            let full = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let bare = full.strip_suffix(&suffix).unwrap_or(&full);
+            let message = if bare == "recursion limit exceeded" {
+                "arrays and objects nested deeper than 128 (the limit)".to_string()
+            } else {
+                bare.to_string()
+            };
+            IngestError::malformed(
+                name,
+                format!("line {}, column {}", e.line(), e.column()),
+                message,
+            )
+        })?
+        .0;
     let items: Vec<(String, Value)> = match value {
         Value::Array(items) => items
             .into_iter()
@@ -111,6 +121,88 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
         parsed.records.push(record);
     }
     Ok(parsed)
+}
+
+/// Items in one JSON array, and members of one object: 100,000. The longest list in the WCDA
+/// records is a few dozen; a record's lists are then held to 1,000 items
+/// ([`super::limits::MAX_LIST_ITEMS`]), and its `extra` fields too.
+const MAX_JSON_ITEMS: usize = 100_000;
+
+/// A JSON value read strictly: an object with a key twice is an error (serde_json's `Value`
+/// keeps the last silently), and so is an array or object of more than [`MAX_JSON_ITEMS`].
+/// Nesting is bounded by serde_json's recursion limit (128).
+struct StrictValue(Value);
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            if items.len() == MAX_JSON_ITEMS {
+                return Err(serde::de::Error::custom(format!(
+                    "an array of more than {} items (the limit)",
+                    super::limits::thousands(MAX_JSON_ITEMS)
+                )));
+            }
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut obj = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if obj.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{key}` appears twice in one object: which value is meant?"
+                )));
+            }
+            if obj.len() == MAX_JSON_ITEMS {
+                return Err(serde::de::Error::custom(format!(
+                    "an object of more than {} members (the limit)",
+                    super::limits::thousands(MAX_JSON_ITEMS)
+                )));
+            }
+            let StrictValue(v) = map.next_value()?;
+            obj.insert(key, v);
+        }
+        Ok(Value::Object(obj))
+    }
 }
 
 fn is_collection(obj: &Map<String, Value>) -> bool {
@@ -671,19 +763,26 @@ pub(super) fn decode_entities(s: &str) -> String {
     while let Some(p) = rest.find('&') {
         out.push_str(&rest[..p]);
         rest = &rest[p..];
-        let decoded = rest[1..].find(';').filter(|&e| e <= 10).and_then(|e| {
-            let name = &rest[1..1 + e];
-            let c = if let Some(num) = name.strip_prefix('#') {
-                let code = match num.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => num.parse().ok(),
-                };
-                code.and_then(char::from_u32)
-            } else {
-                ENTITIES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
-            }?;
-            Some((c, e + 2))
-        });
+        // A reference is short: look for its `;` among the next few bytes only (searching the
+        // whole rest for each `&` would make "&&&&…" quadratic).
+        let window = &rest.as_bytes()[1..rest.len().min(12)];
+        let decoded = window
+            .iter()
+            .position(|&b| b == b';')
+            .filter(|&e| e <= 10)
+            .and_then(|e| {
+                let name = &rest[1..1 + e];
+                let c = if let Some(num) = name.strip_prefix('#') {
+                    let code = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => num.parse().ok(),
+                    };
+                    code.and_then(char::from_u32)
+                } else {
+                    ENTITIES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+                }?;
+                Some((c, e + 2))
+            });
         match decoded {
             Some((c, len)) => {
                 out.push(c);
@@ -819,6 +918,33 @@ mod tests {
         }
         assert!(!r.extra.contains_key("publishers"));
         assert!(!r.extra.contains_key("contributors"));
+    }
+
+    #[test]
+    fn duplicate_keys_long_arrays_and_deep_json_are_refused() {
+        let err = |json: &str| parse("x.json", json.as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            err("{\"id\": 1, \"title\": \"A\", \"title\": \"B\"}"),
+            "x.json: line 1, column 31: the key `title` appears twice in one object: which \
+             value is meant?"
+        );
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(
+            err(&deep),
+            "x.json: line 1, column 128: arrays and objects nested deeper than 128 (the limit)"
+        );
+        let long = format!("[{}0]", "0,".repeat(MAX_JSON_ITEMS));
+        assert!(err(&long).contains("an array of more than 100,000 items (the limit)"));
+        // A control character by an HTML reference lands in a field and is named there.
+        let nul = r#"{"id": 1, "title": "T", "description": "<p>a&#1;b</p>"}"#;
+        let e = crate::ingest::parse(crate::ingest::Format::WcdaJson, "x.json", nul.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("field `summary`: record `wcda-1`: a control character (U+0001)"),
+            "{e}"
+        );
+        assert_eq!(decode_entities(&"&".repeat(5)), "&&&&&");
     }
 
     #[test]

@@ -768,11 +768,10 @@ fn push_unique(list: &mut Vec<String>, item: String) {
 
 /// The list without repeats, in first-seen order.
 pub(super) fn dedup(list: Vec<String>) -> Vec<String> {
-    let mut out = Vec::new();
-    for item in list {
-        push_unique(&mut out, item);
-    }
-    out
+    let mut seen = std::collections::HashSet::with_capacity(list.len());
+    list.into_iter()
+        .filter(|item| seen.insert(item.clone()))
+        .collect()
 }
 
 /// A label as an `extra` key: "Original Archive" → `original_archive`.
