@@ -727,6 +727,28 @@ fn is_xml_name(name: &[u8]) -> bool {
     }
 }
 
+/// Where, in a start tag's attributes, a quoted value is directly followed by something else
+/// than whitespace or the tag's end (`a="1"b="2"`); quick-xml reads that as two attributes.
+fn unseparated_attribute(raw: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for (i, &b) in raw.iter().enumerate() {
+        match quote {
+            Some(q) if b == q => {
+                quote = None;
+                if let Some(&next) = raw.get(i + 1)
+                    && !matches!(next, b' ' | b'\t' | b'\n' | b'\r' | b'/')
+                {
+                    return Some(i + 1);
+                }
+            }
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None => {}
+        }
+    }
+    None
+}
+
 /// Where `]]>` stands in a text, if it does (found by its rare first byte: a substring
 /// searcher costs more to set up than most text events are long).
 fn cdata_end(text: &str) -> Option<usize> {
@@ -1156,6 +1178,12 @@ impl<'a> VolumeReader<'a> {
     }
 
     fn check_name(&self, name: &[u8], start: usize, what: &str) -> Result<(), IngestError> {
+        if name.is_empty() {
+            return Err(self.malformed_at(
+                start,
+                format!("a `<` not followed by an {what} name (a `<` in text is written `&lt;`)"),
+            ));
+        }
         if name.len() > MAX_NAME_BYTES {
             return Err(self.malformed_at(
                 start,
@@ -1247,6 +1275,15 @@ impl<'a> VolumeReader<'a> {
                     .to_string(),
             ),
         };
+        if let Some(at) = unseparated_attribute(e.attributes_raw()) {
+            return Err(self.malformed_at(
+                start,
+                format!(
+                    "attributes must be separated by whitespace (at byte {} of the tag)",
+                    at + 1 + e.name().as_ref().len()
+                ),
+            ));
+        }
         let mut attrs = Vec::new();
         for (i, attr) in e.attributes().enumerate() {
             if i == MAX_ATTRIBUTES {

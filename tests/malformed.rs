@@ -1,0 +1,343 @@
+//! The malformed corpus (`tests/malformed/`, described in its README): every case through the
+//! real `fonds` binary, each alone in a fresh data folder and all together in one import, plus
+//! the huge inputs, made here rather than committed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/malformed")
+}
+
+/// Runs `fonds --data DATA ARGS…`.
+fn fonds(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("FONDS_DATA")
+        .output()
+        .expect("the fonds binary runs")
+}
+
+/// What a case must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Expect {
+    /// Import, with this many records.
+    Ok(u64),
+    /// Fail, alone.
+    Error,
+}
+
+/// One line of `expected.tsv`.
+#[derive(Debug, Clone)]
+struct Case {
+    file: String,
+    expect: Expect,
+    /// A part of the error (or, for `Ok`, of a warning; may be empty).
+    message: String,
+}
+
+fn cases() -> Vec<Case> {
+    let manifest = std::fs::read_to_string(corpus().join("expected.tsv")).unwrap();
+    manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert!(
+                cols.len() >= 3,
+                "expected.tsv: a line without 3 columns: {line:?}"
+            );
+            let expect = match cols[1] {
+                "error" => Expect::Error,
+                ok => Expect::Ok(
+                    ok.strip_prefix("ok ")
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or_else(|| panic!("expected.tsv: `ok N` or `error`: {line:?}")),
+                ),
+            };
+            assert!(
+                expect != Expect::Error || !cols[2].is_empty(),
+                "expected.tsv: an error case names a part of its message: {line:?}"
+            );
+            Case {
+                file: cols[0].to_string(),
+                expect,
+                message: cols[2].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Every file under `dir`, relative to it, with `/`.
+fn files(dir: &Path, base: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files(&path, base, out);
+        } else {
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push(rel);
+        }
+    }
+}
+
+#[test]
+fn every_case_has_an_expectation_and_every_expectation_a_case() {
+    let mut found = Vec::new();
+    files(&corpus(), &corpus(), &mut found);
+    found.retain(|f| f != "README.md" && f != "expected.tsv");
+    found.sort();
+    let mut listed: Vec<String> = cases().into_iter().map(|c| c.file).collect();
+    listed.sort();
+    let unlisted: Vec<&String> = found.iter().filter(|f| !listed.contains(f)).collect();
+    let missing: Vec<&String> = listed.iter().filter(|f| !found.contains(f)).collect();
+    assert!(
+        unlisted.is_empty(),
+        "cases without a line in expected.tsv: {unlisted:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "lines of expected.tsv without a file: {missing:?}"
+    );
+    let mut unique = listed.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), listed.len(), "a case listed twice");
+    assert!(listed.len() >= 200, "the corpus has {} cases", listed.len());
+}
+
+/// The `records` and `source_files` a data folder's store holds.
+fn stored(data: &Path) -> (u64, u64) {
+    let out = fonds(data, &["stats", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        v["store"]["records"].as_u64().unwrap(),
+        v["store"]["source_files"].as_u64().unwrap(),
+    )
+}
+
+/// What is wrong with one case run alone, if anything.
+fn check_alone(case: &Case, path: &Path) -> Option<String> {
+    let data = tempfile::tempdir().unwrap();
+    let out = fonds(data.path(), &["import", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let (records, sources) = stored(data.path());
+    let problem = match &case.expect {
+        Expect::Ok(n) => {
+            let warned = case.message.is_empty()
+                || stderr
+                    .lines()
+                    .any(|l| l.starts_with("warning: ") && l.contains(&case.message));
+            if out.status.code() != Some(0) {
+                Some(format!("exit {:?}, wanted 0", out.status.code()))
+            } else if !stdout.starts_with(&format!("1 files (0 failed), {n} records")) {
+                Some(format!("wanted {n} records: {stdout}"))
+            } else if records != *n {
+                Some(format!("the store holds {records} records, wanted {n}"))
+            } else if !warned {
+                Some(format!("no warning with {:?}", case.message))
+            } else {
+                None
+            }
+        }
+        Expect::Error => {
+            let error = stderr
+                .lines()
+                .find(|l| l.starts_with("error: "))
+                .unwrap_or_default();
+            if out.status.code() != Some(1) {
+                Some(format!("exit {:?}, wanted 1", out.status.code()))
+            } else if !error.starts_with(&format!("error: {name}: ")) {
+                Some(format!(
+                    "the error does not start with the file's name: {error:?}"
+                ))
+            } else if !error.contains(&case.message) {
+                Some(format!("the error lacks {:?}: {error:?}", case.message))
+            } else if (records, sources) != (0, 0) {
+                Some(format!(
+                    "a failed file left {records} records and {sources} source files in the store"
+                ))
+            } else {
+                None
+            }
+        }
+    };
+    problem.map(|p| format!("{}: {p}\n  stderr: {}", case.file, stderr.trim()))
+}
+
+#[test]
+fn each_case_alone_does_what_expected_tsv_says() {
+    let cases = cases();
+    let next = Mutex::new(cases.iter());
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let Some(case) = next.lock().unwrap().next() else {
+                        break;
+                    };
+                    if let Some(f) = check_alone(case, &corpus().join(&case.file)) {
+                        failures.lock().unwrap().push(f);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases did not do what expected.tsv says:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_whole_corpus_in_one_import_fails_each_bad_file_alone() {
+    let data = tempfile::tempdir().unwrap();
+    let out = fonds(data.path(), &["import", corpus().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let cases = cases();
+    let bad = cases.iter().filter(|c| c.expect == Expect::Error).count();
+    let records: u64 = cases
+        .iter()
+        .map(|c| match c.expect {
+            Expect::Ok(n) => n,
+            Expect::Error => 0,
+        })
+        .sum();
+    assert!(
+        stdout.starts_with(&format!(
+            "{} files ({bad} failed), {records} records: {records} new",
+            cases.len()
+        )),
+        "{stdout}"
+    );
+    // Each bad file is named with its own error.
+    for case in cases.iter().filter(|c| c.expect == Expect::Error) {
+        let prefix = format!("error: malformed/{}: ", case.file);
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&prefix) && l.contains(&case.message)),
+            "no {prefix}…{:?} in the batch's errors",
+            case.message
+        );
+    }
+    assert_eq!(stored(data.path()).0, records);
+    // The archive is whole: every stored record is in the index.
+    let check = fonds(data.path(), &["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+/// Inputs too big to commit, made in a temporary folder: each with the error it must give.
+#[test]
+fn huge_inputs_fail_at_their_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mib = 1 << 20;
+    let volume = |docs: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<TEI xmlns=\"http://www.tei-c.org/ns/1.0\" xml:id=\"frusHuge\">\
+             <text><body>{docs}</body></text></TEI>\n"
+        )
+    };
+    let made: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "line-65mib.jsonl",
+            vec![b'x'; 65 * mib],
+            "line 1: a line longer than 67,108,864 bytes (the limit)",
+        ),
+        (
+            "body-17mib.jsonl",
+            format!(
+                "{{\"id\":\"huge-1\",\"title\":\"T\",\"texts\":[{{\"role\":\"transcript\",\"lang\":\"en\",\"body\":\"{}\"}}]}}\n",
+                "a".repeat(17 * mib)
+            )
+            .into_bytes(),
+            "line 1, field `texts[0].body`: record `huge-1`: 17,825,792 bytes, longer than 16 MiB (the limit)",
+        ),
+        (
+            "title-2mib.jsonl",
+            format!("{{\"id\":\"huge-2\",\"title\":\"{}\"}}\n", "t".repeat(2 * mib)).into_bytes(),
+            "line 1, field `title`: record `huge-2`: 2,097,152 bytes, longer than 1 MiB (the limit)",
+        ),
+        (
+            "attributes-100000.xml",
+            volume(&format!(
+                "<div type=\"document\" xml:id=\"d1\"><p{}>x</p></div>",
+                (0..100_000).map(|i| format!(" a{i}=\"v\"")).collect::<String>()
+            ))
+            .into_bytes(),
+            "more than 64 attributes on one element (the limit)",
+        ),
+        (
+            "elements-200001.xml",
+            volume(&format!(
+                "<div type=\"document\" xml:id=\"d1\"><p>{}</p></div>",
+                "<lb/>".repeat(200_000)
+            ))
+            .into_bytes(),
+            "more than 200,000 elements in one div[@type='document'] (the limit); it started at line 2",
+        ),
+        (
+            "text-17mib.xml",
+            volume(&format!(
+                "<div type=\"document\" xml:id=\"d1\"><head>H</head><p>{}</p></div>",
+                "word ".repeat(17 * mib / 5)
+            ))
+            .into_bytes(),
+            "field `texts[0].body`: record `frusHuge-d1`: 17,825,789 bytes, longer than 16 MiB (the limit)",
+        ),
+        (
+            "field-17mib.csv",
+            format!("id,title\nhuge-3,\"{}\"\n", "t".repeat(17 * mib)).into_bytes(),
+            "row 1, column \"title\" (line 2): a field longer than 16 MiB (the limit)",
+        ),
+        (
+            "array-100001.json",
+            format!("[{}0]", "0,".repeat(100_000)).into_bytes(),
+            "an array of more than 100,000 items (the limit)",
+        ),
+        (
+            "columns-100000.csv",
+            format!("id,title,{}\n", (0..100_000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",")).into_bytes(),
+            "header (line 1): more than 1,000 fields in one row (the limit)",
+        ),
+    ];
+    for (name, bytes, message) in made {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let case = Case {
+            file: name.to_string(),
+            expect: Expect::Error,
+            message: message.to_string(),
+        };
+        if let Some(failure) = check_alone(&case, &path) {
+            panic!("{failure}");
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+}
