@@ -327,12 +327,34 @@ fn huge_inputs_fail_at_their_limit() {
             "header (line 1): more than 1,000 fields in one row (the limit)",
         ),
     ];
-    for (name, bytes, message) in made {
+    let page = |body: &str, source: &str| {
+        format!(
+            "Skip to content\n\nOctober 1, 1950\n\nLetter, A to B\n\n{body}\n\n\
+             Document Information\n\nSource\n\n{source}\n\nRecord ID\n\n123\n"
+        )
+        .into_bytes()
+    };
+    let made = made.into_iter().map(|(n, b, m)| (n, b, m, Expect::Error)).chain([
+        (
+            "page-20mib.txt",
+            page(&"word ".repeat(4 * mib), "RGASPI."),
+            "record `wcda-123`, field `texts[0].body`: 20,971,519 bytes, longer than 16 MiB (the limit)",
+            Expect::Error,
+        ),
+        // 200,000 blanks in a source: the credits were sought from every position (minutes).
+        (
+            "page-blank-source.txt",
+            page("Text.", &format!("RGASPI.{}Translated by X.", " ".repeat(200_000))),
+            "",
+            Expect::Ok(1),
+        ),
+    ]);
+    for (name, bytes, message, expect) in made {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let case = Case {
             file: name.to_string(),
-            expect: Expect::Error,
+            expect,
             message: message.to_string(),
         };
         if let Some(failure) = check_alone(&case, &path) {

@@ -165,11 +165,15 @@ impl Check<'_> {
         )
     }
 
+    /// "record `x`: ", unless the place names the record already.
     fn record(&self) -> String {
-        if self.id.is_empty() {
-            "the record".to_string()
+        if self.place.starts_with("record `") || self.id.is_empty() {
+            String::new()
         } else {
-            format!("record `{}`", self.id.chars().take(200).collect::<String>())
+            format!(
+                "record `{}`: ",
+                self.id.chars().take(200).collect::<String>()
+            )
         }
     }
 
@@ -187,7 +191,7 @@ impl Check<'_> {
             return Err(self.error(
                 name,
                 format!(
-                    "{}: {} bytes, longer than {} MiB (the limit)",
+                    "{}{} bytes, longer than {} MiB (the limit)",
                     self.record(),
                     thousands(value.len()),
                     limit >> 20
@@ -202,7 +206,7 @@ impl Check<'_> {
             return Err(self.error(
                 name,
                 format!(
-                    "{}: {} at character {column} of the field",
+                    "{}{} at character {column} of the field",
                     self.record(),
                     characters::describe(c)
                 ),
@@ -221,7 +225,7 @@ impl Check<'_> {
             return Err(self.error(
                 name,
                 format!(
-                    "{} has {} items, more than {} (the limit)",
+                    "{}{} items, more than {} (the limit)",
                     self.record(),
                     thousands(len),
                     thousands(limit)
@@ -254,7 +258,7 @@ mod tests {
             check_record("f.jsonl", "line 3", &r, true)
                 .unwrap_err()
                 .to_string(),
-            "f.jsonl: line 3, field `authors`: record `x-1` has 1,001 items, more than 1,000 (the limit)"
+            "f.jsonl: line 3, field `authors`: record `x-1`: 1,001 items, more than 1,000 (the limit)"
         );
         let mut r = record();
         r.texts.push(Text {

@@ -941,7 +941,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("field `summary`: record `wcda-1`: a control character (U+0001)"),
+            e.contains("record `wcda-1`, field `summary`: a control character (U+0001)"),
             "{e}"
         );
         assert_eq!(decode_entities(&"&".repeat(5)), "&&&&&");

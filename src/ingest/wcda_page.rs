@@ -479,8 +479,13 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
             && let Some(last) = blocks.last()
         {
             let t = last.flat();
-            let refs = ArchivalRef::parse_all(&t);
-            if t.starts_with('[') && t.ends_with(']') && refs.iter().any(|r| r.archive.is_some()) {
+            // Only a bracketed block is looked at (parsing a whole body for references is slow).
+            let refs = if t.starts_with('[') && t.ends_with(']') {
+                ArchivalRef::parse_all(&t)
+            } else {
+                Vec::new()
+            };
+            if refs.iter().any(|r| r.archive.is_some()) {
                 notes.push(Note {
                     n: String::new(),
                     body: t,
@@ -696,18 +701,25 @@ fn flat_all(blocks: &[&Block]) -> String {
 /// those sentences name.
 pub(super) fn split_credits(text: &str) -> (&str, Vec<String>, Vec<String>) {
     let lower = text.to_ascii_lowercase();
-    let start = (0..text.len())
-        .filter(|&p| {
-            text.is_char_boundary(p)
-                && (p == 0 || text[..p].trim_end().ends_with(['.', ';']))
-                && (p == 0 || text[..p].ends_with(char::is_whitespace))
+    // Where a sentence may start: the text's start, or after whitespace that follows a `.` or
+    // `;` (the last character before it that is not whitespace). One pass, not a look back
+    // from every position (which made a long run of blanks quadratic).
+    let mut last_solid = None;
+    let mut after_blank = false;
+    let starts = text.char_indices().filter_map(move |(p, c)| {
+        let candidate = p == 0 || (after_blank && matches!(last_solid, Some('.' | ';')));
+        after_blank = c.is_whitespace();
+        if !after_blank {
+            last_solid = Some(c);
+        }
+        candidate.then_some(p)
+    });
+    let start = starts.into_iter().find(|&p| {
+        CREDIT_WORDS.iter().any(|w| {
+            lower[p..].starts_with(w)
+                && !lower[p + w.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
         })
-        .find(|&p| {
-            CREDIT_WORDS.iter().any(|w| {
-                lower[p..].starts_with(w)
-                    && !lower[p + w.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
-            })
-        });
+    });
     let Some(start) = start else {
         return (text.trim(), Vec::new(), Vec::new());
     };
@@ -948,6 +960,45 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn credit_sentences_are_found_in_one_pass() {
+        // The rule as first written: a look back from every position.
+        let slow = |text: &str| -> Vec<usize> {
+            (0..text.len())
+                .filter(|&p| {
+                    text.is_char_boundary(p)
+                        && (p == 0 || text[..p].trim_end().ends_with(['.', ';']))
+                        && (p == 0 || text[..p].ends_with(char::is_whitespace))
+                })
+                .collect()
+        };
+        for text in [
+            "BArch, B 136. Translated by X.",
+            "A.  B; \u{a0}C .D;E. \n\tF",
+            "",
+            " . ;  ",
+            "Ж. Щ;  ё",
+        ] {
+            let mut last_solid = None;
+            let mut after_blank = false;
+            let fast: Vec<usize> = text
+                .char_indices()
+                .filter_map(|(p, c)| {
+                    let candidate =
+                        p == 0 || (after_blank && matches!(last_solid, Some('.' | ';')));
+                    after_blank = c.is_whitespace();
+                    if !after_blank {
+                        last_solid = Some(c);
+                    }
+                    candidate.then_some(p)
+                })
+                .collect();
+            assert_eq!(fast, slow(text), "{text:?}");
+        }
+        let blanks = format!("RGASPI.{}Translated by X.", " ".repeat(200_000));
+        assert_eq!(split_credits(&blanks).2, ["X"]);
     }
 
     #[test]
