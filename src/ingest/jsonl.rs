@@ -183,6 +183,17 @@ pub fn parse_line(
     line: &str,
 ) -> Result<Option<Line>, IngestError> {
     let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.len() > MAX_LINE_BYTES {
+        // [`JsonlReader`] stops reading at the limit; a caller reading lines itself may not.
+        return Err(IngestError::malformed(
+            name,
+            format!("line {lineno}"),
+            format!(
+                "a line longer than {} bytes (the limit)",
+                thousands(MAX_LINE_BYTES)
+            ),
+        ));
+    }
     if line.trim().is_empty() {
         return Ok(None);
     }
