@@ -134,11 +134,46 @@ pub struct Record {
     pub credits: Vec<String>,
     /// Any further field of the source that has no place above, by the source's own name,
     /// so that nothing the source holds is lost.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub extra: BTreeMap<String, String>,
     /// Where Fonds got this record from.
     #[serde(default)]
     pub provenance: Provenance,
+}
+
+/// Reads `extra` refusing a key written twice, which a map would keep silently (the last).
+fn unique_keys<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of strings")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the key `{key}` appears twice: which value is meant?"
+                    )));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique)
 }
 
 impl Record {
@@ -196,5 +231,17 @@ mod tests {
         );
         let back: Record = serde_json::from_str(&r.to_json_line()).unwrap();
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn a_key_twice_in_extra_is_refused() {
+        let err =
+            serde_json::from_str::<Record>(r#"{"id":"a","title":"T","extra":{"k":"1","k":"2"}}"#)
+                .unwrap_err()
+                .to_string();
+        assert!(err.starts_with("the key `k` appears twice"), "{err}");
+        let ok: Record =
+            serde_json::from_str(r#"{"id":"a","title":"T","extra":{"k":"1","l":"2"}}"#).unwrap();
+        assert_eq!(ok.extra.len(), 2);
     }
 }
