@@ -316,6 +316,22 @@ fn huge_inputs_fail_at_their_limit() {
             format!("id,title\nhuge-3,\"{}\"\n", "t".repeat(17 * mib)).into_bytes(),
             "row 1, column \"title\" (line 2): a field longer than 16 MiB (the limit)",
         ),
+        // Parsed as archival references, 16 MiB took seconds before being refused.
+        (
+            "source-2mib.csv",
+            format!("record_id,title,source\n5,T,\"{}\"\n", "Word ".repeat(2 * mib / 5 + 1))
+                .into_bytes(),
+            "row 1, column \"source\" (line 2): 2,097,155 bytes, longer than 1 MiB (the limit for a field that is no text)",
+        ),
+        (
+            "source-2mib.json",
+            format!(
+                "{{\"id\": 6, \"title\": \"T\", \"source\": \"{}\"}}",
+                "Word ".repeat(2 * mib / 5 + 1)
+            )
+            .into_bytes(),
+            "top level, field `source`: 2,097,154 bytes, longer than 1 MiB (the limit)",
+        ),
         (
             "array-100001.json",
             format!("[{}0]", "0,".repeat(100_000)).into_bytes(),

@@ -39,13 +39,17 @@ use crate::model::{
 
 use super::csv_reader::CsvRows;
 use super::id_set::IdSet;
-use super::limits::{MAX_LIST_ITEMS, check_record, thousands};
+use super::limits::{MAX_FIELD_BYTES, MAX_LIST_ITEMS, check_record, thousands};
 use super::wcda_page::{SOURCE_NAME, archive_abbreviation, dedup, language_codes, split_credits};
 use super::{Diagnostic, IngestError, Parsed};
 
 /// Rows in one file: 1,000,000. The WCDA scrape's sample has 11 (the whole archive is some
 /// 10,000 documents).
 pub const MAX_ROWS: usize = 1_000_000;
+
+/// The columns that hold a text body (up to [`super::limits::MAX_TEXT_BYTES`]); every other
+/// cell is a field ([`MAX_FIELD_BYTES`]).
+const TEXT_COLUMNS: [&str; 3] = ["text_body", "transcript", "translation"];
 
 /// Reads a CSV file with a header row: [`CsvReader`] over its bytes.
 pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
@@ -179,6 +183,21 @@ impl<R: BufRead> CsvReader<R> {
             ));
         }
         let header = self.header.as_deref().unwrap_or_default();
+        // A cell that is no text body is held to a field's length before it is read (parsing
+        // megabytes as archival references would take seconds, only to refuse them after).
+        for (h, v) in header.iter().zip(&row.fields) {
+            if v.len() > MAX_FIELD_BYTES && !TEXT_COLUMNS.contains(&h.as_str()) {
+                return Err(IngestError::malformed(
+                    &self.name,
+                    format!("row {n}, column \"{h}\" (line {})", row.line),
+                    format!(
+                        "{} bytes, longer than {} MiB (the limit for a field that is no text)",
+                        thousands(v.len()),
+                        MAX_FIELD_BYTES >> 20
+                    ),
+                ));
+            }
+        }
         let cells = Row {
             file: &self.name,
             n,

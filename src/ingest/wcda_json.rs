@@ -328,6 +328,18 @@ fn document(
 
     used.push("source");
     if let Some(source) = string(obj.get("source")) {
+        // Held to a field's length before it is parsed for references (which takes about a
+        // second a megabyte).
+        if source.len() > super::limits::MAX_FIELD_BYTES {
+            return Err(at(
+                "source",
+                &format!(
+                    "{} bytes, longer than {} MiB (the limit)",
+                    super::limits::thousands(source.len()),
+                    super::limits::MAX_FIELD_BYTES >> 20
+                ),
+            ));
+        }
         let source = collapse(&Text::join_paragraphs(html_paragraphs(&source)));
         let (refs_part, credits, names) = split_credits(&source);
         let refs = ArchivalRef::parse_all(refs_part);
