@@ -16,8 +16,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A record whose every field is hostile: markup, a `</script>`, control characters, a
-/// 1 MB paragraph.
+/// A record whose every field is hostile: markup, a `</script>`, a 1 MB paragraph. (Control
+/// characters no longer get this far: the importers refuse them, `tests/malformed.rs`; the
+/// pages' own cleaning of them is `web::markup`'s unit test.)
 fn hostile_record() -> String {
     let long = "x".repeat(1_000_000);
     serde_json::json!({
@@ -25,7 +26,7 @@ fn hostile_record() -> String {
         "title": "<script>alert('title')</script> & \"quotes\"",
         "date": "1950-07",
         "type": "<b>Memo</b>",
-        "summary": "\"><img src=x onerror=alert('summary')> \u{0}\u{1b}[31m bell\u{7}",
+        "summary": "\"><img src=x onerror=alert('summary')> [31m bell",
         "languages": ["ru"],
         "authors": ["</script><script>alert('author')</script>"],
         "recipients": ["<!-- -->"],
@@ -627,7 +628,6 @@ fn hostile_text_is_shown_escaped() {
         assert!(!html.contains(bad), "unescaped {bad}");
     }
     assert!(html.contains("&#60;script&#62;alert(&#39;title&#39;)&#60;/script&#62;"));
-    assert!(!html.contains('\u{0}') && !html.contains('\u{1b}') && !html.contains('\u{7}'));
     // The JSON-LD stays one script element that parses.
     let ld = between(html, "<script type=\"application/ld+json\">", "</script>");
     assert!(serde_json::from_str::<Value>(ld).is_ok(), "{ld}");
