@@ -333,6 +333,29 @@ fn huge_inputs_fail_at_their_limit() {
             "top level, field `source`: 2,097,154 bytes, longer than 1 MiB (the limit)",
         ),
         (
+            "authors-100001.jsonl",
+            format!(
+                "{{\"id\":\"huge-4\",\"title\":\"T\",\"authors\":[{}\"A\"]}}\n",
+                "\"A\",".repeat(100_000)
+            )
+            .into_bytes(),
+            "line 1, field `authors`: record `huge-4`: 100,001 items, more than 100,000 (the limit)",
+        ),
+        (
+            "extra-100001.jsonl",
+            format!(
+                "{{\"id\":\"huge-5\",\"title\":\"T\",\"extra\":{{{}\"k\":\"v\"}}}}\n",
+                (0..100_000).map(|i| format!("\"k{i}\":\"v\",")).collect::<String>()
+            )
+            .into_bytes(),
+            "line 1, field `extra`: record `huge-5`: 100,001 items, more than 100,000 (the limit)",
+        ),
+        (
+            "cell-100001-items.csv",
+            format!("id,title,authors\nhuge-6,T,{}A\n", "A;".repeat(100_000)).into_bytes(),
+            "row 1, column \"authors\": 100,001 items, more than 100,000 (the limit)",
+        ),
+        (
             "array-100001.json",
             format!("[{}0]", "0,".repeat(100_000)).into_bytes(),
             "an array of more than 100,000 items (the limit)",

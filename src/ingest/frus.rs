@@ -126,6 +126,11 @@ pub(super) const MAX_DOCUMENT_NESTING: usize = 16;
 /// Records from one volume: 100,000. The most in the corpus is 885 (frus1864p3).
 pub(super) const MAX_RECORDS: usize = 100_000;
 
+/// Authors, and recipients, of one document: 1,000. The most in the corpus is 27
+/// (frus1930v01-d106). Each name is compared with those before it (to list a person once), so
+/// this bounds that work too.
+pub(super) const MAX_NAMES: usize = 1_000;
+
 /// Reads one FRUS TEI volume into records, one per `div[@type='document']`, in source order.
 ///
 /// Malformed XML is an error naming the line and column; so is a volume without documents, a
@@ -771,6 +776,8 @@ struct VolumeReader<'a> {
     volume: Volume,
     diagnostics: Vec<Diagnostic>,
     pending: Vec<Pending>,
+    /// How many of `pending` were checked by `check_new_records`.
+    checked: usize,
     /// The last `pb/@n` met, in or out of documents.
     last_page: Option<String>,
     /// Enclosure records with no date of their own, and with no head.
@@ -791,6 +798,7 @@ impl<'a> VolumeReader<'a> {
             volume: Volume::default(),
             diagnostics: Vec::new(),
             pending: Vec::new(),
+            checked: 0,
             last_page: None,
             undated_enclosures: 0,
             untitled_enclosures: 0,
@@ -925,7 +933,7 @@ impl<'a> VolumeReader<'a> {
                                 origin,
                                 Vec::new(),
                             );
-                            self.check_record_count(start)?;
+                            self.check_new_records(start)?;
                         } else {
                             stack.push(elem);
                         }
@@ -988,7 +996,7 @@ impl<'a> VolumeReader<'a> {
                             let origin = std::mem::replace(&mut origin, Origin::Own);
                             let nested = std::mem::take(&mut nested);
                             self.document(&elem, doc_line, page_at_start.take(), origin, nested);
-                            self.check_record_count(start)?;
+                            self.check_new_records(start)?;
                         }
                         continue;
                     }
@@ -1250,8 +1258,27 @@ impl<'a> VolumeReader<'a> {
         Ok(())
     }
 
-    /// Past [`MAX_RECORDS`], an error at the document that went past.
-    fn check_record_count(&self, start: usize) -> Result<(), IngestError> {
+    /// The records made since the last check: past [`MAX_RECORDS`] in the volume, or with more
+    /// than [`MAX_NAMES`] authors or recipients, an error.
+    fn check_new_records(&mut self, start: usize) -> Result<(), IngestError> {
+        for p in &self.pending[self.checked..] {
+            for (list, what) in [
+                (&p.record.authors, "authors"),
+                (&p.record.recipients, "recipients"),
+            ] {
+                if list.len() > MAX_NAMES {
+                    return Err(IngestError::malformed(
+                        self.name,
+                        p.record.provenance.locator.clone().unwrap_or_default(),
+                        format!(
+                            "more than {} {what} in one document (the limit)",
+                            thousands(MAX_NAMES)
+                        ),
+                    ));
+                }
+            }
+        }
+        self.checked = self.pending.len();
         if self.pending.len() > MAX_RECORDS {
             return Err(self.malformed_at(
                 start,
@@ -1804,6 +1831,11 @@ fn push_text(stack: &mut [Elem], text: &str) {
 
 /// Adds a name unless it is empty or names someone already listed (see [`same_person`]).
 fn add_name(list: &mut Vec<String>, name: String) {
+    // Comparing with every name before is quadratic: past the limit nothing more is compared
+    // (the record is then refused, see `check_new_records`).
+    if list.len() > MAX_NAMES {
+        return;
+    }
     let name = name.trim().to_string();
     if !name.is_empty() && !list.iter().any(|other| same_person(other, &name)) {
         list.push(name);

@@ -123,9 +123,8 @@ pub(super) fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
     Ok(parsed)
 }
 
-/// Items in one JSON array, and members of one object: 100,000. The longest list in the WCDA
-/// records is a few dozen; a record's lists are then held to 1,000 items
-/// ([`super::limits::MAX_LIST_ITEMS`]), and its `extra` fields too.
+/// Items in one JSON array, and members of one object: 100,000, as a record's lists
+/// ([`super::limits::MAX_LIST_ITEMS`]). The longest list in the WCDA records is a few dozen.
 const MAX_JSON_ITEMS: usize = 100_000;
 
 /// A JSON value read strictly: an object with a key twice is an error (serde_json's `Value`
