@@ -7,6 +7,8 @@ use tantivy::query_grammar::{self, Delimiter, Occur, UserInputAst, UserInputLeaf
 use super::IndexError;
 use super::schema::{Fields, names};
 
+mod excluded_query;
+
 /// Parses users' queries for one index.
 #[derive(Clone)]
 pub(crate) struct FondsQueryParser {
@@ -165,13 +167,13 @@ impl FondsQueryParser {
                 known_fields()
             ))
         })?;
-        let ast = expand_prefixes(ast, searcher, &mut warnings);
+        let ast = push_boosts_down(expand_prefixes(ast, searcher, &mut warnings));
         let query = self
             .parser
             .build_query_from_user_input_ast(ast)
             .map_err(|e| user_error(plain_error(&e)))?;
         Ok(ParsedQuery {
-            query,
+            query: excluded_query::guard_exclusions(query),
             match_all: false,
             warnings,
         })
@@ -416,6 +418,36 @@ fn terms_starting(
         }
     }
     (found, false)
+}
+
+/// Moves every boost of a group onto the group's clauses (`(a -b)^2` → `(a^2 -b^2)`), down
+/// to the words, so that no boost hides a group's exclusions from
+/// [`excluded_query::guard_exclusions`]. Scores are the same: a group's score is the sum of
+/// its clauses' scores, and an excluded clause scores nothing.
+fn push_boosts_down(ast: UserInputAst) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(clauses) => UserInputAst::Clause(
+            clauses
+                .into_iter()
+                .map(|(occur, a)| (occur, push_boosts_down(a)))
+                .collect(),
+        ),
+        UserInputAst::Boost(inner, boost) => match push_boosts_down(*inner) {
+            UserInputAst::Clause(clauses) => UserInputAst::Clause(
+                clauses
+                    .into_iter()
+                    .map(|(occur, a)| {
+                        (
+                            occur,
+                            push_boosts_down(UserInputAst::Boost(Box::new(a), boost)),
+                        )
+                    })
+                    .collect(),
+            ),
+            inner => UserInputAst::Boost(Box::new(inner), boost),
+        },
+        leaf @ UserInputAst::Leaf(_) => leaf,
+    }
 }
 
 /// The field of the first `field:*` (exists) query on a field without fast values, which
