@@ -167,6 +167,7 @@ impl FondsQueryParser {
                 known_fields()
             ))
         })?;
+        let ast = limit_slop(ast, &mut warnings);
         let ast = push_boosts_down(expand_prefixes(ast, searcher, &mut warnings));
         let query = self
             .parser
@@ -347,13 +348,58 @@ fn prefix_word(lit: &tantivy::query_grammar::UserInputLiteral) -> Option<String>
 }
 
 fn is_one_word(text: &str) -> bool {
+    word_count(text) == 1
+}
+
+/// How many index terms the analyzer makes of `text`.
+fn word_count(text: &str) -> usize {
     let mut analyzer = super::analyzer::fonds_analyzer();
     let mut stream = analyzer.token_stream(text);
     let mut n = 0;
     while stream.advance() {
         n += 1;
     }
-    n == 1
+    n
+}
+
+/// The most positions apart the words of a phrase of three or more words may be
+/// (`"a b c"~N`). tantivy 0.27 matches such phrases by carrying each word's slop to the next,
+/// and the positions it carries multiply with every word once the slop is 3 or more: on the
+/// bundled corpus `"the the the the the the the the"~1000000` took 117 s and 24 GB, and a
+/// slop of 50 over 16 words 8 GB in 20 s (found by the `query` fuzz target). With 2 they are
+/// never more than the document's words. A phrase of two words is matched in one linear pass,
+/// whatever its slop.
+pub(crate) const MAX_LONG_PHRASE_SLOP: u32 = 2;
+
+/// Lowers the slop of every phrase of three or more words to [`MAX_LONG_PHRASE_SLOP`], with a
+/// warning.
+fn limit_slop(ast: UserInputAst, warnings: &mut Vec<String>) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(clauses) => UserInputAst::Clause(
+            clauses
+                .into_iter()
+                .map(|(occur, a)| (occur, limit_slop(a, warnings)))
+                .collect(),
+        ),
+        UserInputAst::Boost(a, boost) => {
+            UserInputAst::Boost(Box::new(limit_slop(*a, warnings)), boost)
+        }
+        UserInputAst::Leaf(mut leaf) => {
+            if let UserInputLeaf::Literal(lit) = leaf.as_mut()
+                && lit.slop > MAX_LONG_PHRASE_SLOP
+                && word_count(&lit.phrase) > 2
+            {
+                warnings.push(format!(
+                    "the words of \"{}\" were searched at most {MAX_LONG_PHRASE_SLOP} positions \
+                     apart, not {}: a phrase of three or more words takes ~{MAX_LONG_PHRASE_SLOP} \
+                     at most (two words take any distance)",
+                    lit.phrase, lit.slop
+                ));
+                lit.slop = MAX_LONG_PHRASE_SLOP;
+            }
+            UserInputAst::Leaf(leaf)
+        }
+    }
 }
 
 /// The index terms of `field` that start with `word` folded, or with its stem (at most
@@ -562,6 +608,7 @@ fn with_field(leaf: UserInputLeaf, name: &str) -> UserInputLeaf {
 #[cfg(test)]
 mod tests {
     use super::check_size;
+    use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
 
     #[test]
     fn queries_that_would_exhaust_the_parser_are_refused() {
@@ -584,6 +631,37 @@ mod tests {
         // Parentheses inside quotes, and ordinary boolean queries, are fine.
         assert!(check_size(&format!("\"{}\"", "(".repeat(100))).is_ok());
         assert!(check_size("(Stalin OR Сталин) AND NOT -Truman +Korea").is_ok());
+    }
+
+    #[test]
+    fn long_phrases_keep_a_slop_of_two_at_most() {
+        let slops = |q: &str| {
+            let mut warnings = Vec::new();
+            let ast = super::limit_slop(
+                tantivy::query_grammar::parse_query(q).unwrap(),
+                &mut warnings,
+            );
+            let mut found = Vec::new();
+            let mut stack = vec![ast];
+            while let Some(a) = stack.pop() {
+                match a {
+                    UserInputAst::Clause(c) => stack.extend(c.into_iter().map(|(_, a)| a)),
+                    UserInputAst::Boost(a, _) => stack.push(*a),
+                    UserInputAst::Leaf(l) => {
+                        if let UserInputLeaf::Literal(lit) = *l {
+                            found.push(lit.slop);
+                        }
+                    }
+                }
+            }
+            (found, warnings.len())
+        };
+        assert_eq!(slops("\"the the the\"~1000000"), (vec![2], 1));
+        assert_eq!(
+            slops("(\"a b a b\"~7)^2 \"Stalin Mao\"~1000"),
+            (vec![1000, 2], 1)
+        );
+        assert_eq!(slops("\"a b c\"~2 \"a*b\"~9"), (vec![9, 2], 0));
     }
 
     #[test]

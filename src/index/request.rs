@@ -23,7 +23,8 @@ pub enum Sort {
 /// each in any of title (boost 2), summary (1.5), original, translation, names and refs.
 /// Supported: `"phrases"`, `AND`, `OR`, `NOT`, `-word`, `+word`, `(groups)`, `word^2`,
 /// `word*` (every word it begins: `nicarag*`, `Стали*`; at most 200 per field, with a warning
-/// beyond), `"a phra"*`, and field queries:
+/// beyond), `"a phra"*`, `"Stalin Mao"~5` (the words at most 5 positions apart; a phrase of
+/// three or more words takes at most `~2`, with a warning), and field queries:
 ///
 /// | write | searches |
 /// |---|---|
