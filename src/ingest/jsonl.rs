@@ -324,8 +324,9 @@ fn refused_escape(line: &str) -> Option<(usize, char)> {
         {
             return Some((at, c));
         }
-        // Past the escaped character: `\\u0001` is a backslash, then text.
-        from = (at + 2).min(line.len());
+        // Past the escaped character: `\\u0001` is a backslash, then text. It may be any
+        // character (`\в` in a broken line), so step over all of its bytes.
+        from = at + 1 + line[at + 1..].chars().next().map_or(0, char::len_utf8);
     }
     None
 }
@@ -378,6 +379,15 @@ mod tests {
 
     fn err(input: &str) -> String {
         parse("x.jsonl", input.as_bytes()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_backslash_before_a_multibyte_character_is_an_error_not_a_panic() {
+        // Found by the jsonl fuzz target: the escape scan stepped into the middle of `в`.
+        assert_eq!(refused_escape("{\"ad\\\u{432}\\u0001"), Some((7, '\u{1}')));
+        assert_eq!(refused_escape("\\\u{432}"), None);
+        assert_eq!(refused_escape("a\\"), None);
+        assert!(err("{\"ad\\\\\\\u{432}\u{430}\"}").starts_with("x.jsonl: line 1"));
     }
 
     #[test]
