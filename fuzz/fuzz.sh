@@ -6,6 +6,7 @@
 #     fuzz/fuzz.sh seeds                 cut the real data into raw seeds (fuzz/work/seeds/)
 #     fuzz/fuzz.sh run TARGET [RUNS]     fuzz one target RUNS executions (default 1,000,000)
 #     fuzz/fuzz.sh minimize TARGET       merge corpus + new finds + seeds into fuzz/corpus/TARGET
+#                                        (one smallest input per edge reached)
 #     fuzz/fuzz.sh replay                the committed corpora and regressions, as `cargo test` does
 #     fuzz/fuzz.sh list                  the targets
 #
@@ -70,7 +71,11 @@ case "${1:-}" in
         rm -rf "$new" && mkdir -p "$new" "fuzz/work/$target" "fuzz/corpus/$target"
         dirs=("fuzz/corpus/$target" "fuzz/work/$target")
         [[ -d fuzz/work/seeds/$target ]] && dirs+=("fuzz/work/seeds/$target")
-        nice -n 19 "$BIN/$target" "${COMMON[@]}" "${opts[@]}" -merge=1 "$new" "${dirs[@]}"
+        # Edges only (-use_counters=0): the smallest inputs that together reach every edge
+        # the runs reached, so the committed corpus stays small; the fuller working corpus,
+        # kept by hit counts too, stays in fuzz/work/.
+        nice -n 19 "$BIN/$target" "${COMMON[@]}" "${opts[@]}" -use_counters=0 -merge=1 "$new" \
+            "${dirs[@]}"
         rm -rf "fuzz/corpus/$target" && mv "$new" "fuzz/corpus/$target"
         echo "fuzz/corpus/$target: $(find "fuzz/corpus/$target" -type f | wc -l) files," \
             "$(du -sh --apparent-size "fuzz/corpus/$target" | cut -f1)"
@@ -82,7 +87,7 @@ case "${1:-}" in
         targets
         ;;
     *)
-        sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac
