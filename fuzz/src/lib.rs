@@ -22,8 +22,11 @@ use arbitrary::Unstructured;
 use fonds::ingest::{self, Format};
 use fonds::model::{ArchivalRef, PartialDate, Record};
 
+/// A target's body: the fuzzer's bytes in, a panic for a bug.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name (the name of its `fuzz_targets/` file and of its corpus folder).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("frus_tei", frus_tei),
     ("frus_grammar", frus_grammar),
     ("wcda_page", wcda_page),
