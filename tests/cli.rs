@@ -367,7 +367,7 @@ fn an_index_that_cannot_be_used_is_rebuilt_by_the_next_command_which_says_so() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(&format!(
-            "note: the index could not be used (there is no index yet); rebuilt it from the store: {stored} records"
+            "note: the index was rebuilt from the store (there is no index yet): {stored} records"
         )),
         "{}",
         stderr(&out)
@@ -381,7 +381,7 @@ fn an_index_that_cannot_be_used_is_rebuilt_by_the_next_command_which_says_so() {
     let out = fonds(d, &["search", "Nicaragua", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("note: the index could not be used"),
+        stderr(&out).contains("note: the index was rebuilt from the store"),
         "{}",
         stderr(&out)
     );
