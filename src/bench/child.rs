@@ -14,8 +14,68 @@ pub struct Measured {
     pub output: Output,
     /// Wall time from spawn to exit.
     pub elapsed: Duration,
-    /// Peak resident memory, in bytes.
+    /// Peak resident memory, in bytes: the process's own (anonymous) memory and the pages of
+    /// files it maps (the index, read back when segments merge), which the kernel may reclaim.
     pub peak_rss: u64,
+    /// Peak anonymous memory (`RssAnon`, sampled every 100 ms), in bytes: what the process
+    /// allocated, without the mapped files.
+    pub peak_anon: u64,
+}
+
+/// A memory control group the bench may run a command in: cgroup v1's memory controller, or
+/// v2, where this machine lets us make one.
+pub struct MemoryLimit {
+    dir: std::path::PathBuf,
+    /// The limit, in bytes.
+    pub bytes: u64,
+}
+
+impl MemoryLimit {
+    /// A new control group limited to `bytes`, or `None` where none can be made.
+    pub fn new(bytes: u64) -> Option<MemoryLimit> {
+        let name = format!("fonds-bench-{}", std::process::id());
+        for (root, file) in [
+            ("/sys/fs/cgroup/memory", "memory.limit_in_bytes"),
+            ("/sys/fs/cgroup", "memory.max"),
+        ] {
+            let dir = std::path::Path::new(root).join(&name);
+            if std::fs::create_dir_all(&dir).is_ok()
+                && std::fs::write(dir.join(file), bytes.to_string()).is_ok()
+            {
+                return Some(MemoryLimit { dir, bytes });
+            }
+            let _ = std::fs::remove_dir(&dir);
+        }
+        None
+    }
+
+    /// `command` run inside the group (by a shell that moves itself in, then execs it).
+    pub fn wrap(&self, command: &Command) -> Command {
+        let mut wrapped = Command::new("sh");
+        wrapped
+            .arg("-c")
+            .arg("echo $$ > \"$0/cgroup.procs\" && exec \"$@\"")
+            .arg(&self.dir)
+            .arg(command.get_program())
+            .args(command.get_args());
+        wrapped
+    }
+
+    /// Whether the kernel killed a process of the group for want of memory.
+    pub fn oom_killed(&self) -> bool {
+        std::fs::read_to_string(self.dir.join("memory.oom_control"))
+            .or_else(|_| std::fs::read_to_string(self.dir.join("memory.events")))
+            .is_ok_and(|t| {
+                t.lines()
+                    .any(|l| l.starts_with("oom_kill ") && l.trim_end() != "oom_kill 0")
+            })
+    }
+}
+
+impl Drop for MemoryLimit {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.dir);
+    }
 }
 
 /// Runs `command` to its end; fails if it fails.
@@ -38,6 +98,26 @@ pub fn run(mut command: Command) -> Result<Measured> {
         v
     });
     let pid = child.id() as libc::pid_t;
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = std::thread::spawn({
+        let sampling = sampling.clone();
+        move || {
+            let mut peak = 0u64;
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                // The command itself, or the process the shell of a memory limit execs.
+                if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+                    let anon = status
+                        .lines()
+                        .find_map(|l| l.strip_prefix("RssAnon:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                        .unwrap_or(0);
+                    peak = peak.max(anon * 1024);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            peak
+        }
+    });
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value of this plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -47,6 +127,8 @@ pub fn run(mut command: Command) -> Result<Measured> {
         bail!("waiting for fonds: {}", std::io::Error::last_os_error());
     }
     let elapsed = started.elapsed();
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let peak_anon = sampler.join().unwrap_or(0);
     let output = Output {
         status: std::os::unix::process::ExitStatusExt::from_raw(status),
         stdout: out_reader.join().unwrap_or_default(),
@@ -64,6 +146,7 @@ pub fn run(mut command: Command) -> Result<Measured> {
         elapsed,
         // Linux reports kilobytes.
         peak_rss: usage.ru_maxrss as u64 * 1024,
+        peak_anon,
     })
 }
 
