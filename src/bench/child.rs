@@ -22,62 +22,6 @@ pub struct Measured {
     pub peak_anon: u64,
 }
 
-/// A memory control group the bench may run a command in: cgroup v1's memory controller, or
-/// v2, where this machine lets us make one.
-pub struct MemoryLimit {
-    dir: std::path::PathBuf,
-    /// The limit, in bytes.
-    pub bytes: u64,
-}
-
-impl MemoryLimit {
-    /// A new control group limited to `bytes`, or `None` where none can be made.
-    pub fn new(bytes: u64) -> Option<MemoryLimit> {
-        let name = format!("fonds-bench-{}", std::process::id());
-        for (root, file) in [
-            ("/sys/fs/cgroup/memory", "memory.limit_in_bytes"),
-            ("/sys/fs/cgroup", "memory.max"),
-        ] {
-            let dir = std::path::Path::new(root).join(&name);
-            if std::fs::create_dir_all(&dir).is_ok()
-                && std::fs::write(dir.join(file), bytes.to_string()).is_ok()
-            {
-                return Some(MemoryLimit { dir, bytes });
-            }
-            let _ = std::fs::remove_dir(&dir);
-        }
-        None
-    }
-
-    /// `command` run inside the group (by a shell that moves itself in, then execs it).
-    pub fn wrap(&self, command: &Command) -> Command {
-        let mut wrapped = Command::new("sh");
-        wrapped
-            .arg("-c")
-            .arg("echo $$ > \"$0/cgroup.procs\" && exec \"$@\"")
-            .arg(&self.dir)
-            .arg(command.get_program())
-            .args(command.get_args());
-        wrapped
-    }
-
-    /// Whether the kernel killed a process of the group for want of memory.
-    pub fn oom_killed(&self) -> bool {
-        std::fs::read_to_string(self.dir.join("memory.oom_control"))
-            .or_else(|_| std::fs::read_to_string(self.dir.join("memory.events")))
-            .is_ok_and(|t| {
-                t.lines()
-                    .any(|l| l.starts_with("oom_kill ") && l.trim_end() != "oom_kill 0")
-            })
-    }
-}
-
-impl Drop for MemoryLimit {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir(&self.dir);
-    }
-}
-
 /// Runs `command` to its end; fails if it fails.
 pub fn run(mut command: Command) -> Result<Measured> {
     let started = Instant::now();
