@@ -415,15 +415,29 @@ fn filesystem_oddities_fail_alone_and_never_hang_the_import() {
     let root = top.path().join("in");
     std::fs::create_dir_all(root.join("sub")).unwrap();
     std::fs::create_dir_all(root.join("folder.jsonl")).unwrap();
-    std::fs::write(root.join("good.jsonl"), "{\"id\":\"fs-1\",\"title\":\"Good\"}\n").unwrap();
+    std::fs::write(
+        root.join("good.jsonl"),
+        "{\"id\":\"fs-1\",\"title\":\"Good\"}\n",
+    )
+    .unwrap();
     std::fs::write(
         root.join("folder.jsonl/inner.jsonl"),
         "{\"id\":\"fs-2\",\"title\":\"Inside a folder named like a file\"}\n",
     )
     .unwrap();
-    std::fs::write(top.path().join("outside.jsonl"), "{\"id\":\"fs-3\",\"title\":\"Out\"}\n").unwrap();
+    std::fs::write(
+        top.path().join("outside.jsonl"),
+        "{\"id\":\"fs-3\",\"title\":\"Out\"}\n",
+    )
+    .unwrap();
     let fifo = root.join("pipe.jsonl");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
     let _socket = std::os::unix::net::UnixListener::bind(root.join("socket.jsonl")).unwrap();
     symlink("/dev/zero", root.join("zero.jsonl")).unwrap();
     symlink("/dev/null", root.join("null.xml")).unwrap();
@@ -467,13 +481,25 @@ fn filesystem_oddities_fail_alone_and_never_hang_the_import() {
     for (name, why) in [
         ("pipe.jsonl", "a FIFO: only regular files are imported"),
         ("socket.jsonl", "a socket: only regular files are imported"),
-        ("zero.jsonl", "a symbolic link to /dev/zero, outside the folder being imported"),
-        ("null.xml", "a symbolic link to /dev/null, outside the folder being imported"),
+        (
+            "zero.jsonl",
+            "a symbolic link to /dev/zero, outside the folder being imported",
+        ),
+        (
+            "null.xml",
+            "a symbolic link to /dev/null, outside the folder being imported",
+        ),
         ("proc", "outside the folder being imported"),
         ("out.jsonl", "outside the folder being imported"),
         ("broken.json", "a symbolic link that leads nowhere"),
-        ("huge.txt", "larger than 64 MiB, the limit for a WCDA page file"),
-        ("/dev/null", "a device: only regular files and folders are imported"),
+        (
+            "huge.txt",
+            "larger than 64 MiB, the limit for a WCDA page file",
+        ),
+        (
+            "/dev/null",
+            "a device: only regular files and folders are imported",
+        ),
         ("missing.jsonl", "No such file or directory"),
     ] {
         assert!(
