@@ -106,7 +106,8 @@ pub enum Notice {
         /// The store's change sequence.
         to: u64,
     },
-    /// The index could not be used as it was and was rebuilt from the store.
+    /// The index was rebuilt from the store: it could not be used as it was, or patching it
+    /// would have cost more.
     Rebuilt {
         /// Why.
         reason: String,
@@ -149,7 +150,7 @@ impl std::fmt::Display for Notice {
                 seconds,
             } => write!(
                 f,
-                "the index could not be used ({reason}); rebuilt it from the store: {records} records in {seconds:.2} s"
+                "the index was rebuilt from the store ({reason}): {records} records in {seconds:.2} s"
             ),
             Notice::Cleaned { files, bytes } => write!(
                 f,
@@ -448,7 +449,7 @@ impl Archive {
     fn catch_up(&self, index: &Index, from: u64) -> Result<()> {
         let to = self.store.seq()?;
         let mut writer = index.writer()?;
-        let records = index_from_store(&self.store, &mut writer, from)?;
+        let records = index_from_store(&self.store, &mut writer, from, false)?;
         writer.commit(to)?;
         let _ = writer.merge_if_needed(false);
         self.notify(Notice::CaughtUp { records, from, to });
@@ -463,7 +464,7 @@ impl Archive {
         let mut records = 0;
         let fill = |writer: &mut IndexWriter| -> Result<u64> {
             let seq = self.store.seq()?;
-            records = index_from_store(&self.store, writer, 0)?;
+            records = index_from_store(&self.store, writer, 0, true)?;
             Ok(seq)
         };
         let index = match index {
@@ -634,13 +635,24 @@ fn notify(options: &OpenOptions, notice: Notice) {
 }
 
 /// Indexes every stored record changed after `after_seq` (all of them for 0); returns how many.
-/// The caller commits.
-fn index_from_store(store: &Store, writer: &mut IndexWriter, after_seq: u64) -> Result<u64> {
+/// Into a `fresh` index (a new generation) records are only added; otherwise each replaces
+/// its old document. The caller commits.
+fn index_from_store(
+    store: &Store,
+    writer: &mut IndexWriter,
+    after_seq: u64,
+    fresh: bool,
+) -> Result<u64> {
     let mut n = 0;
     let mut failed = None;
     let scanned = store.for_each_record(after_seq, |record, hash, _| {
         n += 1;
-        if let Err(e) = writer.upsert(&record, hash) {
+        let indexed = if fresh {
+            writer.add(&record, hash)
+        } else {
+            writer.upsert(&record, hash)
+        };
+        if let Err(e) = indexed {
             failed = Some(e);
             return Err(StoreError::Corrupt {
                 id: record.id.clone(),

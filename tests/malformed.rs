@@ -402,3 +402,116 @@ fn huge_inputs_fail_at_their_limit() {
         std::fs::remove_file(&path).unwrap();
     }
 }
+
+/// Filesystem oddities, made at run time (they cannot be committed): FIFOs, sockets, devices,
+/// links out of the tree, into it, in a loop and to nowhere, a folder with a file's name, a
+/// sparse file past its limit. One import of the folder must end (no FIFO may hang it), fail
+/// each odd thing alone, naming it, and import the good files once each.
+#[cfg(unix)]
+#[test]
+fn filesystem_oddities_fail_alone_and_never_hang_the_import() {
+    use std::os::unix::fs::symlink;
+    let top = tempfile::tempdir().unwrap();
+    let root = top.path().join("in");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::create_dir_all(root.join("folder.jsonl")).unwrap();
+    std::fs::write(
+        root.join("good.jsonl"),
+        "{\"id\":\"fs-1\",\"title\":\"Good\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("folder.jsonl/inner.jsonl"),
+        "{\"id\":\"fs-2\",\"title\":\"Inside a folder named like a file\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        top.path().join("outside.jsonl"),
+        "{\"id\":\"fs-3\",\"title\":\"Out\"}\n",
+    )
+    .unwrap();
+    let fifo = root.join("pipe.jsonl");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let _socket = std::os::unix::net::UnixListener::bind(root.join("socket.jsonl")).unwrap();
+    symlink("/dev/zero", root.join("zero.jsonl")).unwrap();
+    symlink("/dev/null", root.join("null.xml")).unwrap();
+    symlink("/proc/self", root.join("proc")).unwrap();
+    symlink(top.path().join("outside.jsonl"), root.join("out.jsonl")).unwrap();
+    symlink("/nonexistent/nowhere.json", root.join("broken.json")).unwrap();
+    symlink(&root, root.join("sub/up")).unwrap();
+    symlink(root.join("good.jsonl"), root.join("sub/again.jsonl")).unwrap();
+    std::fs::File::create(root.join("huge.txt"))
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+
+    let data = top.path().join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fonds"))
+        .arg("--data")
+        .arg(&data)
+        .arg("import")
+        .arg(&root)
+        .arg("/dev/null")
+        .arg(top.path().join("missing.jsonl"))
+        .env_remove("FONDS_DATA")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the import hung on a filesystem oddity");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for (name, why) in [
+        ("pipe.jsonl", "a FIFO: only regular files are imported"),
+        ("socket.jsonl", "a socket: only regular files are imported"),
+        (
+            "zero.jsonl",
+            "a symbolic link to /dev/zero, outside the folder being imported",
+        ),
+        (
+            "null.xml",
+            "a symbolic link to /dev/null, outside the folder being imported",
+        ),
+        ("proc", "outside the folder being imported"),
+        ("out.jsonl", "outside the folder being imported"),
+        ("broken.json", "a symbolic link that leads nowhere"),
+        (
+            "huge.txt",
+            "larger than 64 MiB, the limit for a WCDA page file",
+        ),
+        (
+            "/dev/null",
+            "a device: only regular files and folders are imported",
+        ),
+        ("missing.jsonl", "No such file or directory"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("error: ") && l.contains(name) && l.contains(why)),
+            "{name}: expected an error saying {why:?}; stderr:\n{stderr}"
+        );
+    }
+    // The good files, once each (the link to one inside the tree is the same file; the link
+    // back up the tree is not walked again).
+    assert!(stdout.contains("(10 failed), 2 records: 2 new"), "{stdout}");
+    let (records, _) = stored(&data);
+    assert_eq!(records, 2);
+}

@@ -97,7 +97,7 @@ mod harness {
     /// The notices that say the index was repaired (`fonds::archive::Notice`).
     const REPAIRED: [&str; 2] = [
         "the index was behind the store",
-        "rebuilt it from the store",
+        "the index was rebuilt from the store",
     ];
 
     pub fn env_number(name: &str, default: usize) -> usize {

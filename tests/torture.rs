@@ -17,7 +17,7 @@
 //!
 //! `FONDS_TORTURE_ROUNDS` (default 50) sets the number of rounds, `FONDS_TORTURE_SEED` replays a
 //! run. The sources are the bundled corpus (a FRUS volume, WCDA pages, JSON and CSV) and JSON
-//! Lines files cut from it, plus four FRUS volumes of `../shared/corpus/frus` when present.
+//! Lines files cut from it, plus three FRUS volumes of `../shared/corpus/frus` when present.
 //! `scripts/torture.sh` runs the documented long run.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,7 +102,7 @@ fn inputs(work: &Path) -> Vec<PathBuf> {
     ];
     let shared = root().join("../shared/corpus/frus");
     if shared.is_dir() {
-        for v in ["frus1861", "frus1870", "frus1894", "frus1918Russiav03"] {
+        for v in ["frus1861", "frus1870", "frus1918Russiav03"] {
             let p = shared.join(format!("{v}.xml"));
             if p.is_file() {
                 files.push(p);

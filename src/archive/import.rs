@@ -177,14 +177,14 @@ impl Archive {
     fn finish_indexing(&mut self, index: &Index, feed: IndexFeed) -> Result<()> {
         let IndexFeed {
             writer,
-            failed,
+            stopped,
             added,
             ..
         } = feed;
-        let failed = match (writer, failed) {
-            (_, Some(e)) => Some(e),
+        let stopped = match (writer, stopped) {
+            (_, Some(reason)) => Some(reason),
             (Some(mut writer), None) => match writer.commit(self.store.seq()?) {
-                Err(e) => Some(e),
+                Err(e) => Some(format!("indexing failed during the import: {e}")),
                 Ok(()) => {
                     // A merge that fails leaves more segments, nothing wrong: the commit stands.
                     let large = added * MERGE_SHARE >= index.num_docs();
@@ -195,11 +195,8 @@ impl Archive {
             },
             (None, None) => None,
         };
-        if let Some(e) = failed {
-            self.rebuild(
-                Some(index),
-                Some(format!("indexing failed during the import: {e}")),
-            )?;
+        if let Some(reason) = stopped {
+            self.rebuild(Some(index), Some(reason))?;
         }
         Ok(())
     }
@@ -399,32 +396,41 @@ impl Archive {
     }
 }
 
-/// The index's side of an import: its writer, opened at the first change, and the first error
-/// it met (after which nothing more is indexed, and the index is rebuilt at the end).
+/// Replaced documents an import queues before it stops indexing and rebuilds the index when it
+/// ends instead: tantivy keeps every deletion in memory until the commit (about a kilobyte
+/// each), and an import commits the index only when it ends (or before a streamed file).
+const MAX_PENDING_DELETES: u64 = 100_000;
+
+/// The index's side of an import: its writer, opened at the first change, and why it stopped,
+/// if it did (the first error it met, or too many replaced documents), after which nothing more
+/// is indexed and the index is rebuilt when the import ends.
 #[derive(Default)]
 struct IndexFeed {
     writer: Option<IndexWriter>,
-    failed: Option<IndexError>,
+    stopped: Option<String>,
     added: u64,
     /// Documents added since the last commit.
     uncommitted: u64,
+    /// Documents replaced since the last commit.
+    deletes: u64,
 }
 
 impl IndexFeed {
-    /// Hands the records of `records` that `changes` names to the index.
+    /// Hands the records of `records` that `changes` names to the index: new ones added, changed
+    /// ones replacing their old document.
     fn upsert_changed(&mut self, index: &Index, records: &[Record], changes: &[Change]) {
         if changes.is_empty() {
             return;
         }
-        let changed: std::collections::HashMap<&str, &str> = changes
-            .iter()
-            .map(|c| (c.id.as_str(), c.hash.as_str()))
-            .collect();
+        let changed: std::collections::HashMap<&str, &Change> =
+            changes.iter().map(|c| (c.id.as_str(), c)).collect();
         self.upsert(
             index,
-            records
-                .iter()
-                .filter_map(|r| changed.get(r.id.as_str()).map(|h| (r, *h))),
+            records.iter().filter_map(|r| {
+                changed
+                    .get(r.id.as_str())
+                    .map(|c| (r, c.hash.as_str(), c.new))
+            }),
         );
     }
 
@@ -436,10 +442,16 @@ impl IndexFeed {
         if let Some(writer) = &mut self.writer
             && let Err(e) = writer.commit(seq)
         {
-            self.failed = Some(e);
-            self.writer = None;
+            self.stop(format!("indexing failed during the import: {e}"));
         }
         self.uncommitted = 0;
+        self.deletes = 0;
+    }
+
+    /// Stops indexing, for the index to be rebuilt when the import ends.
+    fn stop(&mut self, reason: String) {
+        self.stopped.get_or_insert(reason);
+        self.writer = None;
     }
 
     /// Takes back what was added since the last commit (a streamed file that failed).
@@ -447,15 +459,19 @@ impl IndexFeed {
         if let Some(writer) = &mut self.writer
             && let Err(e) = writer.rollback()
         {
-            self.failed = Some(e);
-            self.writer = None;
+            self.stop(format!("indexing failed during the import: {e}"));
         }
         self.added -= self.uncommitted.min(self.added);
         self.uncommitted = 0;
+        self.deletes = 0;
     }
 
-    fn upsert<'a>(&mut self, index: &Index, records: impl Iterator<Item = (&'a Record, &'a str)>) {
-        if self.failed.is_some() {
+    fn upsert<'a>(
+        &mut self,
+        index: &Index,
+        records: impl Iterator<Item = (&'a Record, &'a str, bool)>,
+    ) {
+        if self.stopped.is_some() {
             return;
         }
         let result = (|| {
@@ -463,16 +479,24 @@ impl IndexFeed {
                 Some(w) => w,
                 None => self.writer.insert(index.writer()?),
             };
-            for (record, hash) in records {
-                writer.upsert(record, hash)?;
+            for (record, hash, new) in records {
+                if new {
+                    writer.add(record, hash)?;
+                } else {
+                    writer.upsert(record, hash)?;
+                    self.deletes += 1;
+                }
                 self.added += 1;
                 self.uncommitted += 1;
             }
             Ok::<(), IndexError>(())
         })();
         if let Err(e) = result {
-            self.failed = Some(e);
-            self.writer = None;
+            self.stop(format!("indexing failed during the import: {e}"));
+        } else if self.deletes > MAX_PENDING_DELETES {
+            self.stop(format!(
+                "the import replaced more than {MAX_PENDING_DELETES} records; a new index is quicker to build than to patch"
+            ));
         }
     }
 }

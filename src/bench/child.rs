@@ -14,8 +14,12 @@ pub struct Measured {
     pub output: Output,
     /// Wall time from spawn to exit.
     pub elapsed: Duration,
-    /// Peak resident memory, in bytes.
+    /// Peak resident memory, in bytes: the process's own (anonymous) memory and the pages of
+    /// files it maps (the index, read back when segments merge), which the kernel may reclaim.
     pub peak_rss: u64,
+    /// Peak anonymous memory (`RssAnon`, sampled every 100 ms), in bytes: what the process
+    /// allocated, without the mapped files.
+    pub peak_anon: u64,
 }
 
 /// Runs `command` to its end; fails if it fails.
@@ -38,6 +42,26 @@ pub fn run(mut command: Command) -> Result<Measured> {
         v
     });
     let pid = child.id() as libc::pid_t;
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = std::thread::spawn({
+        let sampling = sampling.clone();
+        move || {
+            let mut peak = 0u64;
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                // The command itself, or the process the shell of a memory limit execs.
+                if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+                    let anon = status
+                        .lines()
+                        .find_map(|l| l.strip_prefix("RssAnon:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                        .unwrap_or(0);
+                    peak = peak.max(anon * 1024);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            peak
+        }
+    });
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value of this plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -47,6 +71,8 @@ pub fn run(mut command: Command) -> Result<Measured> {
         bail!("waiting for fonds: {}", std::io::Error::last_os_error());
     }
     let elapsed = started.elapsed();
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let peak_anon = sampler.join().unwrap_or(0);
     let output = Output {
         status: std::os::unix::process::ExitStatusExt::from_raw(status),
         stdout: out_reader.join().unwrap_or_default(),
@@ -64,6 +90,7 @@ pub fn run(mut command: Command) -> Result<Measured> {
         elapsed,
         // Linux reports kilobytes.
         peak_rss: usage.ru_maxrss as u64 * 1024,
+        peak_anon,
     })
 }
 

@@ -57,6 +57,18 @@ impl IndexWriter {
         Ok(())
     }
 
+    /// Adds a record's revision that the index does not hold (a new record, or any record of a
+    /// rebuild). Unlike [`IndexWriter::upsert`] it queues no deletion, which tantivy keeps in
+    /// memory until the commit (about a kilobyte each): a first import of millions of records
+    /// stays within the writer's memory budget.
+    pub fn add(&mut self, record: &Record, hash: &str) -> Result<(), IndexError> {
+        let doc = self.inner.fields.document(record, hash);
+        self.writer
+            .add_document(doc)
+            .map_err(IndexError::tantivy(&self.inner.dir, "add a document"))?;
+        Ok(())
+    }
+
     /// Removes the document of a record id (nothing happens if there is none).
     pub fn delete(&mut self, id: &str) -> Result<(), IndexError> {
         self.writer.delete_term(self.id_term(id));

@@ -352,6 +352,7 @@ impl FileImport<'_> {
                 id: record.id.clone(),
                 hash,
                 seq: self.seq,
+                new: rev == 1,
             });
         }
         Ok(changes)

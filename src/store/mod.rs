@@ -64,6 +64,8 @@ pub struct Change {
     pub hash: String,
     /// Its place in the store's change sequence.
     pub seq: u64,
+    /// Whether the record was not in the store before (so not in an index that is in step).
+    pub new: bool,
 }
 
 /// What committing one file did.
