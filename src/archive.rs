@@ -19,6 +19,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -62,6 +63,8 @@ pub struct CheckReport {
     pub orphans: Vec<String>,
     /// Records indexed more than once.
     pub duplicates: Vec<String>,
+    /// Index files whose checksum does not match their content (only `verify` reads them).
+    pub damaged_files: Vec<String>,
 }
 
 impl CheckReport {
@@ -71,6 +74,7 @@ impl CheckReport {
             && self.stale.is_empty()
             && self.orphans.is_empty()
             && self.duplicates.is_empty()
+            && self.damaged_files.is_empty()
     }
 }
 
@@ -131,6 +135,12 @@ pub enum Notice {
         /// The process writing.
         holder: String,
     },
+    /// The index is behind the store, and this process cannot write to the data folder (a
+    /// read-only copy, another user's archive): searches miss the newest changes.
+    CannotCatchUp {
+        /// Changes the index has not seen.
+        changes: u64,
+    },
 }
 
 impl std::fmt::Display for Notice {
@@ -160,6 +170,10 @@ impl std::fmt::Display for Notice {
             Notice::Behind { changes, holder } => write!(
                 f,
                 "the index is {changes} changes behind the store while {holder} writes; searches miss them until it is done"
+            ),
+            Notice::CannotCatchUp { changes } => write!(
+                f,
+                "the index is {changes} changes behind the store, and this process cannot write to the data folder to catch it up: searches miss them (run any `fonds` command as the archive's owner)"
             ),
         }
     }
@@ -229,6 +243,8 @@ pub struct Archive {
     /// Held by an archive opened for writing, for its whole life.
     lock: Option<WriterLock>,
     options: OpenOptions,
+    /// A search failed on damaged index files: [`Archive::maintain`] rebuilds the index.
+    suspect: AtomicBool,
 }
 
 /// Checked at compile time: the web server shares one archive between its threads.
@@ -273,6 +289,7 @@ impl Archive {
             index: RwLock::new(None),
             lock: Some(lock),
             options,
+            suspect: AtomicBool::new(false),
         };
         archive.store.settle_catalogue()?;
         let index = archive.repair_index()?;
@@ -307,6 +324,7 @@ impl Archive {
             index: RwLock::new(None),
             lock: None,
             options,
+            suspect: AtomicBool::new(false),
         })
     }
 
@@ -356,10 +374,15 @@ impl Archive {
                     return Ok(index.clone());
                 }
                 IndexFit::Behind { from } => {
-                    if let Ok(Some(_lock)) =
-                        WriterLock::try_acquire(&self.dir, &self.options.purpose)
-                    {
-                        return self.repair_index();
+                    match WriterLock::try_acquire(&self.dir, &self.options.purpose) {
+                        Ok(Some(_lock)) => return self.repair_index(),
+                        Err(LockError::ReadOnly { .. }) => {
+                            self.notify(Notice::CannotCatchUp {
+                                changes: self.store.seq()?.saturating_sub(from),
+                            });
+                            return Ok(index.clone());
+                        }
+                        _ => {}
                     }
                     // Someone is writing (and will index what it wrote), or the data folder
                     // cannot be locked by this process: search what is indexed.
@@ -383,11 +406,11 @@ impl Archive {
                 .into(),
             });
         }
-        let _lock = WriterLock::acquire(&self.dir, &self.options.purpose, true, |holder| {
-            self.notify(Notice::Waiting {
-                holder: holder.to_string(),
-            })
-        })?;
+        let why = match &opened {
+            Err(e) => e.to_string(),
+            Ok(_) => "the index was built from another store".to_string(),
+        };
+        let _lock = self.lock_for_repair(&why)?;
         self.repair_index()
     }
 
@@ -491,6 +514,26 @@ impl Archive {
     /// not fit the store and no other process is writing, repairs it under the writer lock.
     pub fn maintain(&self) -> Result<()> {
         let current = self.index.read().unwrap_or_else(|e| e.into_inner()).clone();
+        if self.suspect.load(Ordering::Relaxed)
+            && let Some(index) = &current
+        {
+            let damaged = index.damaged_files()?;
+            if damaged.is_empty() {
+                self.suspect.store(false, Ordering::Relaxed);
+            } else if let Ok(Some(_lock)) =
+                WriterLock::try_acquire(&self.dir, &self.options.purpose)
+            {
+                let reason = format!(
+                    "{} of its files failed their checksum: {}",
+                    damaged.len(),
+                    damaged[0].display()
+                );
+                let (index, _) = self.rebuild(Some(index), Some(reason))?;
+                self.suspect.store(false, Ordering::Relaxed);
+                *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
+                return Ok(());
+            }
+        }
         let index = match current {
             Some(index) => index.refresh().is_ok().then_some(index),
             None => Index::open(&self.index_dir()).ok(),
@@ -527,15 +570,105 @@ impl Archive {
         Ok(self.store.source_bytes(sha256)?)
     }
 
-    /// Runs a search.
+    /// Runs a search. When tantivy fails on the index (not on the query) and the index's files
+    /// fail their checksums, the index is rebuilt from the store, saying so, and the search is
+    /// run again; a server ([`Repair::InMaintenance`]) leaves the rebuild to [`Archive::maintain`].
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        Ok(self.index()?.search(request)?)
+        let index = self.index()?;
+        match index.search(request) {
+            Err(e @ IndexError::Tantivy { .. }) => {
+                let damaged = match index.damaged_files() {
+                    Ok(files) if !files.is_empty() => files,
+                    _ => return Err(e.into()),
+                };
+                self.suspect.store(true, Ordering::Relaxed);
+                if self.options.repair == Repair::InMaintenance {
+                    return Err(e.into());
+                }
+                let index = self.rebuild_damaged(&index, &damaged)?;
+                Ok(index.search(request)?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Rebuilds an index whose files are damaged, under the writer lock (waiting for a writer).
+    fn rebuild_damaged(&self, index: &Index, damaged: &[PathBuf]) -> Result<Index> {
+        let _lock = if self.lock.is_some() {
+            None
+        } else {
+            Some(self.lock_for_repair(&format!("its file {} is damaged", damaged[0].display()))?)
+        };
+        let reason = format!(
+            "{} of its files failed their checksum: {}",
+            damaged.len(),
+            damaged
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let (index, _) = self.rebuild(Some(index), Some(reason))?;
+        self.suspect.store(false, Ordering::Relaxed);
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index.clone());
+        Ok(index)
+    }
+
+    /// Takes the writer lock to repair the index (waiting for a writer, and saying so); in a
+    /// data folder this process cannot write to, an error that says what needed repairing.
+    fn lock_for_repair(&self, why: &str) -> Result<WriterLock> {
+        WriterLock::acquire(&self.dir, &self.options.purpose, true, |holder| {
+            self.notify(Notice::Waiting {
+                holder: holder.to_string(),
+            })
+        })
+        .map_err(|e| match e {
+            LockError::ReadOnly { path } => IndexError::Unusable {
+                dir: self.index_dir(),
+                reason: format!(
+                    "{why}, and this process cannot write to the data folder to rebuild it \
+                     ({} cannot be opened for writing); run `fonds reindex` as the archive's \
+                     owner, or on a writable copy",
+                    path.display()
+                ),
+            }
+            .into(),
+            other => other.into(),
+        })
+    }
+
+    /// Keeps writers out while this reader works, as `verify` does so that an import does not
+    /// change the store under it: takes the writer lock (waiting for a writer as the options
+    /// say), and repairs the index when it is first opened. In a data folder this process
+    /// cannot write to, it reads the archive as it is.
+    pub fn exclude_writers(&mut self) -> Result<()> {
+        if self.lock.is_some() {
+            return Ok(());
+        }
+        let options = &self.options;
+        match WriterLock::acquire(&self.dir, &options.purpose, options.wait, |holder| {
+            notify(
+                options,
+                Notice::Waiting {
+                    holder: holder.to_string(),
+                },
+            )
+        }) {
+            Ok(lock) => self.lock = Some(lock),
+            Err(LockError::ReadOnly { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(())
     }
 
     /// Rebuilds the index from the store in a new generation, swapped in when complete (searches
     /// go on on the old one meanwhile, in this and other processes); returns the number of
     /// records indexed.
+    ///
+    /// The catalogue (collections, archival files, chronology), also derived from the records,
+    /// is rewritten from them first, in one transaction.
     pub fn reindex(&mut self) -> Result<u64> {
+        self.store.rebuild_catalogue()?;
         let current = self.index.read().unwrap_or_else(|e| e.into_inner()).clone();
         let (index, records) = self.rebuild(current.as_ref(), None)?;
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);

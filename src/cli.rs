@@ -69,7 +69,9 @@ enum Command {
     },
     /// Search the archive: words, "phrases", AND/OR/NOT, -word, title:, type:, lang:.
     Search {
-        /// The query; empty or `*` matches everything (use with filters).
+        /// The query; empty or `*` matches everything (use with filters). It may start with
+        /// `-` (`fonds search -nicaragua --type Telegram`).
+        #[arg(allow_hyphen_values = true)]
         query: String,
         /// Only documents dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).
         #[arg(long)]
@@ -114,7 +116,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
         /// Write to this file instead of standard output (written beside it under another name
-        /// and renamed when complete, so a cut-off export never leaves a partial file).
+        /// and renamed when complete, so a cut-off export never leaves a partial file; a FIFO
+        /// or a device is written into directly, a symbolic link is followed).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Carry the source files the records were first read from, so that importing the
@@ -134,6 +137,10 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// If another process is writing to the archive, fail at once instead of waiting for
+        /// it (verify keeps writers out while it reads, so that it compares a still archive).
+        #[arg(long)]
+        no_wait: bool,
     },
     /// The quick check: records missing from the index or stale in it (`verify` checks all).
     Check {
@@ -347,7 +354,7 @@ pub fn run() -> Result<ExitCode> {
                 serde_json::to_writer(&mut out, &results)?;
                 writeln!(out)?;
             } else {
-                print_results(&mut out, &results, offset)?;
+                print_results(&mut out, &results, offset, limit)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -411,7 +418,7 @@ pub fn run() -> Result<ExitCode> {
                     ("indexed more than once", &report.duplicates),
                 ] {
                     if !ids.is_empty() {
-                        outln!("{} {what}: {}", ids.len(), preview(ids));
+                        outln!("{} {what}: {}", records(ids.len()), preview(ids));
                     }
                 }
                 if report.is_consistent() {
@@ -429,8 +436,9 @@ pub fn run() -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Command::Verify { json } => {
-            let archive = read_only()?;
+        Command::Verify { json, no_wait } => {
+            let mut archive = Archive::open_read_only_with(&data, options(!no_wait))?;
+            archive.exclude_writers()?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} verified {pos} items")
@@ -604,9 +612,9 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
         if !file.healed.is_empty() {
             bar.suspend(|| {
                 eprintln!(
-                    "healed: {}: {} stored records were damaged; restored from this file: {}",
+                    "healed: {}: {} damaged in the store, restored from this file: {}",
                     file.path,
-                    file.healed.len(),
+                    records(file.healed.len()),
                     preview(&file.healed)
                 )
             });
@@ -636,15 +644,40 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
 }
 
 /// Writes a file through `write`, into a temporary file beside it that is synced and renamed
-/// over `path` only when complete.
+/// over `path` only when complete. A symbolic link is followed (the file it names is replaced,
+/// not the link), and what is not a regular file (`/dev/stdout`, a FIFO, a device) is written
+/// into directly: renaming over it would replace the device node or the pipe.
 fn write_atomically<T>(
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn Write) -> Result<T>,
 ) -> Result<T> {
-    let file_name = path
+    let target = match std::fs::canonicalize(path) {
+        Ok(real) => {
+            let meta =
+                std::fs::metadata(&real).with_context(|| format!("writing {}", path.display()))?;
+            if meta.is_dir() {
+                anyhow::bail!("{}: a folder, not a file to write", path.display());
+            }
+            if !meta.is_file() {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&real)
+                    .with_context(|| format!("opening {}", path.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                let value = write(&mut w)?;
+                w.flush()
+                    .with_context(|| format!("writing {}", path.display()))?;
+                return Ok(value);
+            }
+            real
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+    };
+    let file_name = target
         .file_name()
         .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = path.with_file_name(format!(
+    let tmp = target.with_file_name(format!(
         ".{}.{}.tmp",
         file_name.to_string_lossy(),
         std::process::id()
@@ -660,7 +693,7 @@ fn write_atomically<T>(
             .with_context(|| format!("writing {}", tmp.display()))?;
         file.sync_all()
             .with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::rename(&tmp, &target).with_context(|| format!("writing {}", path.display()))?;
         Ok(value)
     })();
     if result.is_err() {
@@ -691,11 +724,6 @@ fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
             .unwrap_or_default();
         outln!("DAMAGED {}{file}: {}", d.what, d.problem);
     }
-    for (id, sha256) in &s.unheld_sources {
-        outln!(
-            "UNPROVEN record {id}: its provenance names source bytes {sha256} that the store does not hold"
-        );
-    }
     if s.claims_proven > 0 {
         outln!(
             "{} records read from JSON Lines claim a first source whose bytes are held: proven",
@@ -711,6 +739,9 @@ fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
         );
     }
     let index = &report.index;
+    if let Some(e) = &report.index_error {
+        outln!("index: could not be compared with the store: {e}");
+    }
     for (what, ids) in [
         ("missing from the index", &index.missing),
         ("stale in the index", &index.stale),
@@ -718,20 +749,38 @@ fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
         ("indexed more than once", &index.duplicates),
     ] {
         if !ids.is_empty() {
-            outln!("index: {} records {what}: {}", ids.len(), preview(ids));
+            outln!("index: {} {what}: {}", records(ids.len()), preview(ids));
         }
     }
-    if !report.index_agrees() {
-        outln!("run `fonds reindex` to rebuild the index from the store");
+    for file in &index.damaged_files {
+        outln!("DAMAGED index file {file}: its content does not match its checksum");
     }
-    if report.is_intact() {
-        outln!("ok: every source file, record and database page is intact");
-    } else {
+    if !report.index_agrees() {
         outln!(
-            "the archive is damaged: re-import the original files named above to restore their bytes and records, or restore fonds.sqlite3 from a backup (docs/RELIABILITY.md)"
+            "run `fonds reindex` to rebuild the index from the store (the index is derived: nothing kept is lost with it)"
         );
     }
+    match (report.is_intact(), report.index_agrees()) {
+        (true, true) => {
+            outln!("ok: every source file, record, database page and index file is intact")
+        }
+        (true, false) => outln!(
+            "the store is intact (every source file, record and database page); the index is not"
+        ),
+        (false, _) => outln!(
+            "the archive is damaged: re-import the original files named above to restore their bytes and records, or restore fonds.sqlite3 from a backup (docs/RELIABILITY.md)"
+        ),
+    }
     Ok(())
+}
+
+/// "1 record", "2 records".
+fn records(n: usize) -> String {
+    if n == 1 {
+        "1 record".into()
+    } else {
+        format!("{n} records")
+    }
 }
 
 /// Imports printing one JSON object per file as it is committed (or fails), flushed at once, then
@@ -847,7 +896,12 @@ fn demo(data: &std::path::Path, options: OpenOptions) -> Result<ExitCode> {
     Ok(code)
 }
 
-fn print_results(out: &mut impl Write, results: &SearchResults, offset: usize) -> Result<()> {
+fn print_results(
+    out: &mut impl Write,
+    results: &SearchResults,
+    offset: usize,
+    limit: usize,
+) -> Result<()> {
     // Highlights in bold on a terminal (unless NO_COLOR is set); piped output stays plain text,
     // since brackets or asterisks would be mistaken for the editors' own `[Stalin]`.
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -875,8 +929,14 @@ fn print_results(out: &mut impl Write, results: &SearchResults, offset: usize) -
         }
     }
     let shown = results.hits.len();
-    if shown == 0 {
-        writeln!(out, "no documents match ({} in all)", results.total)?;
+    if shown == 0 && results.total > 0 {
+        writeln!(
+            out,
+            "{} documents match; none shown (--limit {limit} --offset {offset})",
+            results.total
+        )?;
+    } else if shown == 0 {
+        writeln!(out, "no documents match")?;
     } else {
         writeln!(
             out,

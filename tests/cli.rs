@@ -741,7 +741,7 @@ fn verify_finds_every_kind_of_damage_and_reimporting_the_source_heals_it() {
     ok(import(d, &[&frus, &page]));
     let out = ok(fonds(d, &["verify"]));
     assert!(
-        out.contains("ok: every source file, record and database page is intact"),
+        out.contains("ok: every source file, record, database page and index file is intact"),
         "{out}"
     );
     let records = json(fonds(d, &["stats", "--json"]))["store"]["records"].clone();
@@ -806,11 +806,11 @@ fn verify_finds_every_kind_of_damage_and_reimporting_the_source_heals_it() {
         "{err}"
     );
     assert!(
-        err.contains("healed: frus1894Nicaragua.xml: 2 stored records were damaged"),
+        err.contains("healed: frus1894Nicaragua.xml: 2 records damaged in the store, restored"),
         "{err}"
     );
     assert!(
-        err.contains("healed: 000_2d287dbd93c7e576.txt: 1 stored records"),
+        err.contains("healed: 000_2d287dbd93c7e576.txt: 1 record damaged in the store"),
         "{err}"
     );
     assert!(
@@ -1047,4 +1047,285 @@ fn an_unreadable_subfolder_fails_alone_and_the_rest_imports() {
         "{}",
         stdout(&out)
     );
+}
+
+/// Whether this process runs as root (whom permissions do not bind).
+fn is_root() -> bool {
+    std::fs::metadata("/proc/self").is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid() == 0
+    })
+}
+
+/// `fonds --data DATA ARGS…` as a user who cannot write to DATA: `nobody` when this runs as root.
+fn fonds_as_reader(data: &Path, args: &[&str]) -> Output {
+    let mut command = if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
+        c.arg(env!("CARGO_BIN_EXE_fonds"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_fonds"))
+    };
+    command
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("FONDS_DATA")
+        .output()
+        .expect("setpriv (util-linux) runs fonds as another user")
+}
+
+#[test]
+fn a_data_folder_this_process_cannot_write_to_is_still_read_searched_and_verified() {
+    use std::os::unix::fs::PermissionsExt;
+    let top = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(top.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data = top.path().join("data");
+    ok(import(&data, &[&corpus("frus"), &corpus("wcda-pages")]));
+    // Read-only to its owner too, so that the test binds a non-root user as well.
+    let read_only = |dir: &Path| {
+        for entry in std::fs::read_dir(dir.join("index")).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o555)).unwrap();
+            }
+        }
+        for d in [dir.join("index"), dir.to_path_buf()] {
+            std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+    };
+    read_only(&data);
+    let check = |what: &str| {
+        for args in [
+            &["search", "Nicaragua", "--limit", "1"][..],
+            &["verify"],
+            &["check"],
+            &["stats"],
+            &["show", "wcda-134278"],
+        ] {
+            let out = fonds_as_reader(&data, args);
+            assert!(
+                out.status.success(),
+                "{what}: fonds {args:?} failed: {}\n{}",
+                stdout(&out),
+                stderr(&out)
+            );
+        }
+        let out = fonds_as_reader(&data, &["search", "Nicaragua", "--json"]);
+        let total = serde_json::from_str::<Value>(&stdout(&out)).unwrap()["total"].clone();
+        assert!(total.as_u64().unwrap() > 100, "{what}: {total}");
+    };
+    check("with the WAL and its index");
+    // A copy without `-wal` and `-shm`: SQLite cannot make them in a read-only folder.
+    for d in [&data, &data.join("index")] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for name in ["fonds.sqlite3-wal", "fonds.sqlite3-shm", "fonds.lock"] {
+        let _ = std::fs::remove_file(data.join(name));
+    }
+    read_only(&data);
+    check("without the WAL");
+    // A writer is told why it cannot write.
+    let out = fonds_as_reader(&data, &["import", corpus("wcda-csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("cannot be opened for writing: this process cannot write to the data folder"),
+        "{}",
+        stderr(&out)
+    );
+    for d in [&data, &data.join("index")] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn verify_reads_the_index_files_and_the_catalogue_and_a_search_rebuilds_a_damaged_index() {
+    let data = sample_archive();
+    let d = data.path();
+    // Damage every stored-fields file of the live index in the middle.
+    let current = std::fs::read_to_string(d.join("index/CURRENT")).unwrap();
+    let live = d.join("index").join(current.trim());
+    let mut damaged = 0;
+    for entry in std::fs::read_dir(&live).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "store") {
+            let mut bytes = std::fs::read(&p).unwrap();
+            let at = bytes.len() / 2;
+            for b in &mut bytes[at..at + 64] {
+                *b ^= 0xff;
+            }
+            std::fs::write(&p, bytes).unwrap();
+            damaged += 1;
+        }
+    }
+    assert!(damaged > 0);
+    let out = fonds(d, &["verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("DAMAGED index file "), "{text}");
+    assert!(
+        text.contains(
+            "the store is intact (every source file, record and database page); the index is not"
+        ),
+        "{text}"
+    );
+    // A search that reads every stored document trips on the damage, and rebuilds.
+    let out = fonds(d, &["search", "*", "--limit", "200", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "note: the index was rebuilt from the store (1 of its files failed their checksum"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        ok(fonds(d, &["verify"]))
+            .contains("ok: every source file, record, database page and index file is intact")
+    );
+
+    // The catalogue against the records; a source missing; a record deleted outside Fonds.
+    let page = corpus("wcda-pages/000_2d287dbd93c7e576.txt");
+    let page_sha = fonds::ingest::sha256_hex(&std::fs::read(&page).unwrap());
+    {
+        let conn = rusqlite::Connection::open(d.join("fonds.sqlite3")).unwrap();
+        conn.execute_batch(&format!(
+            "UPDATE catalogue SET title = 'FORGED' WHERE id = 'wcda-134278';
+             DELETE FROM catalogue WHERE id = 'frus1894Nicaragua-d3';
+             DELETE FROM records WHERE id = 'frus1894Nicaragua-d4';
+             PRAGMA foreign_keys = OFF;
+             DELETE FROM sources WHERE sha256 = '{page_sha}';"
+        ))
+        .unwrap();
+    }
+    let out = fonds(d, &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for expected in [
+        "DAMAGED catalogue entry wcda-134278: it differs from its record in: title".to_string(),
+        "DAMAGED catalogue entry frus1894Nicaragua-d3: missing (the record is kept)".into(),
+        "DAMAGED catalogue entry frus1894Nicaragua-d4: its record is missing: it was deleted outside Fonds".into(),
+        format!("DAMAGED source {page_sha} (wcda-pages/000_2d287dbd93c7e576.txt): missing: the store no longer holds the bytes that 1 record was imported from (wcda-134278)"),
+    ] {
+        assert!(text.contains(&expected), "missing {expected:?} in\n{text}");
+    }
+    // Reindex rewrites the catalogue; re-importing the files restores the bytes and the record.
+    ok(fonds(d, &["reindex"]));
+    ok(import(d, &[&page, &corpus("frus/frus1894Nicaragua.xml")]));
+    ok(fonds(d, &["reindex"]));
+    let text = ok(fonds(d, &["verify"]));
+    assert!(text.contains("ok: every source file"), "{text}");
+    assert!(ok(fonds(d, &["show", "frus1894Nicaragua-d4"])).contains("frus1894Nicaragua-d4"));
+}
+
+#[test]
+fn a_damaged_store_is_named_as_such_and_a_damaged_record_stops_an_export() {
+    let data = sample_archive();
+    let d = data.path();
+    let db = d.join("fonds.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute("UPDATE records SET json = '{' WHERE id = 'wcda-134278'", [])
+            .unwrap();
+    }
+    let out_file = d.join("export.jsonl");
+    let out = fonds(d, &["export", "--out", out_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("record `wcda-134278` is corrupt: its stored JSON does not read back"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_file.exists(), "a failed export leaves no file");
+
+    // A damaged schema page: every command says the database is damaged.
+    let mut bytes = std::fs::read(&db).unwrap();
+    for b in &mut bytes[100..116] {
+        *b ^= 0xff;
+    }
+    std::fs::write(&db, bytes).unwrap();
+    for args in [
+        &["verify"][..],
+        &["search", "x"],
+        &["import", "/nonexistent"],
+    ] {
+        let out = fonds(d, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains("DAMAGED database")
+                && stderr(&out).contains("restore fonds.sqlite3 from a backup"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn export_out_follows_a_link_and_writes_into_a_fifo_without_replacing_it() {
+    let data = sample_archive();
+    let d = data.path();
+    let expected = ok(fonds(d, &["export"]));
+    // A symbolic link: the file it names gets the export; the link stays a link.
+    let target = d.join("target.jsonl");
+    std::fs::write(&target, "old").unwrap();
+    let link = d.join("link.jsonl");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    ok(fonds(d, &["export", "--out", link.to_str().unwrap()]));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), expected);
+    // A FIFO: written into, still a FIFO afterwards.
+    let fifo = d.join("pipe.jsonl");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    ok(fonds(d, &["export", "--out", fifo.to_str().unwrap()]));
+    assert_eq!(reader.join().unwrap(), expected);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[test]
+fn a_query_may_start_with_a_minus_and_a_folder_holding_a_data_folder_imports_without_it() {
+    let data = sample_archive();
+    let d = data.path();
+    let (all, _) = search_ids(d, &["--", "*"]);
+    let (with, _) = search_ids(d, &["Nicaragua"]);
+    let out = ok(fonds(d, &["search", "-Nicaragua", "--limit", "1"]));
+    assert!(
+        out.contains(&format!("{} documents match", all - with)),
+        "{out}"
+    );
+    let out = ok(fonds(d, &["search", "Nicaragua", "--limit", "0"]));
+    assert!(
+        out.contains(&format!("{with} documents match; none shown (--limit 0")),
+        "{out}"
+    );
+    // A folder with the sources and, inside it, the data folder.
+    let top = tempfile::tempdir().unwrap();
+    copy_dir(&corpus("wcda-json"), &top.path().join("wcda-json"));
+    let inner = top.path().join("fonds-data");
+    ok(import(&inner, &[&corpus("wcda-csv")]));
+    let out = ok(import(&inner, &[top.path()]));
+    assert!(out.contains("(0 failed)"), "{out}");
 }

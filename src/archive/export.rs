@@ -35,6 +35,8 @@ impl Archive {
     /// Writes every record as one JSON line, in id order; with `with_sources`, first the bytes
     /// of every source file the records were first read from (their `derived_from`, else their
     /// own source), one line each, in SHA-256 order. The same store always gives the same bytes.
+    /// Every record is read back and checked against its content hash on the way: a damaged
+    /// one fails the export, by id.
     pub fn export_jsonl_with(
         &self,
         out: &mut dyn Write,
@@ -86,7 +88,19 @@ impl Archive {
             }
         }
         let mut io_error = None;
-        self.store.for_each_json(0, |_, json, _, _| {
+        self.store.for_each_json(0, |id, json, hash, _| {
+            // A record damaged in the store would make the whole export unimportable (an import
+            // is all-or-nothing per file): refuse it, naming it.
+            if !crate::store::json_has_hash(id, json, hash) {
+                return Err(crate::store::StoreError::Corrupt {
+                    id: id.to_string(),
+                    message:
+                        "its stored JSON does not read back into a record with its content hash; \
+                              nothing was exported (`fonds verify` lists the damage; re-importing \
+                              its source file heals it)"
+                            .into(),
+                });
+            }
             if io_error.is_none() {
                 if let Err(e) = out
                     .write_all(json.as_bytes())

@@ -46,7 +46,8 @@ pub(super) struct Refused {
 }
 
 /// The files to import under `paths`, in the order given (a folder's files sorted by path),
-/// each once, and the paths refused on the way.
+/// each once, skipping Fonds data folders (those holding `fonds.sqlite3`), and the paths
+/// refused on the way.
 pub(super) fn collect(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Refused>) {
     let mut files = Vec::new();
     let mut refused = Vec::new();
@@ -144,6 +145,11 @@ fn collect_one(
     let mut stack = vec![path.to_path_buf()];
     let mut found = Vec::new();
     while let Some(dir) = stack.pop() {
+        // A Fonds data folder (this archive's own, or another's) holds no sources: its index
+        // files would only be refused as WCDA JSON.
+        if dir.join(super::STORE_FILE).is_file() {
+            continue;
+        }
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) => {

@@ -83,7 +83,12 @@ impl WriterLock {
     /// Who holds the lock of `dir`, as its holder wrote it ("pid 4242, fonds import, for 12 s"),
     /// or `None` when it is free (or cannot be read).
     pub fn holder_of(dir: &Path) -> Option<String> {
-        let lock = WriterLock::open(dir).ok()?;
+        let path = dir.join(LOCK_FILE);
+        let lock = WriterLock {
+            file: File::open(&path).ok()?,
+            path,
+            held: false,
+        };
         match lock.file.try_lock() {
             Err(std::fs::TryLockError::WouldBlock) => Some(lock.holder()),
             _ => None,
@@ -98,9 +103,14 @@ impl WriterLock {
             .create(true)
             .truncate(false)
             .open(&path)
-            .map_err(|source| LockError::Io {
-                path: path.clone(),
-                source,
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                    LockError::ReadOnly { path: path.clone() }
+                }
+                _ => LockError::Io {
+                    path: path.clone(),
+                    source,
+                },
             })?;
         Ok(WriterLock {
             file,
@@ -180,6 +190,16 @@ pub enum LockError {
         path: PathBuf,
         /// Who holds it.
         holder: String,
+    },
+    /// This process cannot write to the data folder (a read-only copy or file system, another
+    /// user's archive), so it cannot take the lock, nor write what the lock guards.
+    #[error(
+        "{}: cannot be opened for writing: this process cannot write to the data folder (read-only, or another user's)",
+        path.display()
+    )]
+    ReadOnly {
+        /// The lock file.
+        path: PathBuf,
     },
     /// The lock file could not be opened or locked.
     #[error("{}: {source}", path.display())]

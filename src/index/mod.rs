@@ -24,6 +24,7 @@
 //! tells the archive to rebuild it from the store.
 
 pub mod analyzer;
+mod directory;
 mod error;
 mod facet_counter;
 mod generation;
@@ -40,7 +41,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use tantivy::directory::MmapDirectory;
+use directory::IndexDirectory;
 use tantivy::index::SegmentComponent;
 use tantivy::{IndexReader, ReloadPolicy};
 
@@ -189,6 +190,16 @@ impl Index {
         store: Option<&str>,
         fill: impl FnOnce(&mut IndexWriter) -> Result<u64, E>,
     ) -> Result<Index, E> {
+        if root.exists() && !root.is_dir() {
+            return Err(IndexError::Io {
+                path: root.to_path_buf(),
+                source: std::io::Error::other(
+                    "this is where the index folder belongs, but it is not a folder: move it \
+                     away, and the next command rebuilds the index from the store",
+                ),
+            }
+            .into());
+        }
         let built = Inner::create(root, store.map(str::to_string))?;
         let inner = built.fill_and_publish(root, fill)?;
         Ok(Index::around(root, inner))
@@ -286,6 +297,23 @@ impl Index {
     /// heap. Call [`Index::clean`] first when no other writer can be running.
     pub fn writer(&self) -> Result<IndexWriter, IndexError> {
         IndexWriter::new(self.live())
+    }
+
+    /// The live generation's files whose content no longer matches the checksum tantivy wrote
+    /// in their footer (a CRC32 per file), sorted; empty when every file is intact. Reads every
+    /// file of the index once.
+    pub fn damaged_files(&self) -> Result<Vec<PathBuf>, IndexError> {
+        let inner = self.live();
+        let damaged = inner
+            .index
+            .validate_checksum()
+            .map_err(IndexError::tantivy(
+                &inner.dir,
+                "validate the files' checksums",
+            ))?;
+        let mut files: Vec<PathBuf> = damaged.into_iter().map(|f| inner.dir.join(f)).collect();
+        files.sort();
+        Ok(files)
     }
 
     /// Removes the garbage of killed writers: generations that are not live, files of the
@@ -476,7 +504,7 @@ impl Inner {
                 "CURRENT names generation {generation}, which has no meta.json"
             )));
         }
-        let mmap = MmapDirectory::open(dir).map_err(|e| unusable(e.to_string()))?;
+        let mmap = IndexDirectory::open(dir).map_err(|e| unusable(e.to_string()))?;
         let index = tantivy::Index::open(mmap).map_err(|e| unusable(e.to_string()))?;
         let (schema, fields) = Fields::build();
         if index.schema() != schema {
@@ -495,7 +523,7 @@ impl Inner {
         })?;
         let (schema, fields) = Fields::build();
         let t = IndexError::tantivy;
-        let mmap = MmapDirectory::open(&dir).map_err(|e| IndexError::Io {
+        let mmap = IndexDirectory::open(&dir).map_err(|e| IndexError::Io {
             path: dir.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;

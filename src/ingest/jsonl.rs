@@ -250,10 +250,34 @@ pub fn parse_line(
             record.id.chars().take(200).collect::<String>()
         )));
     }
-    let claimed = std::mem::take(&mut record.provenance);
+    let mut claimed = std::mem::take(&mut record.provenance);
+    check_claimed_sha256(&mut claimed.sha256, "provenance.sha256", &record.id).map_err(&fail)?;
+    if let Some(first) = claimed.derived_from.as_deref_mut() {
+        check_claimed_sha256(
+            &mut first.sha256,
+            "provenance.derived_from.sha256",
+            &record.id,
+        )
+        .map_err(&fail)?;
+    }
     record.provenance = Provenance::of_json_lines(claimed, name, sha256, lineno);
     check_record(name, &place, &record, true)?;
     Ok(Some(Line::Record(Box::new(record))))
+}
+
+/// A claimed source's SHA-256: empty, or 64 hexadecimal digits (lowercased here).
+fn check_claimed_sha256(sha256: &mut str, field: &str, id: &str) -> Result<(), String> {
+    if sha256.is_empty() {
+        return Ok(());
+    }
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "record `{id}`: `{field}` is `{}`, not a SHA-256 (64 hexadecimal digits); leave it out if the source's hash is not known",
+            sha256.chars().take(80).collect::<String>()
+        ));
+    }
+    sha256.make_ascii_lowercase();
+    Ok(())
 }
 
 /// A `{"fonds_source": {…}}` line: its bytes decoded and checked against its SHA-256.
@@ -457,7 +481,7 @@ mod tests {
 
     #[test]
     fn the_file_is_the_provenance_and_the_earlier_source_a_claim() {
-        let line = br#"{"id":"a-1","title":"One","provenance":{"source_file":"f.xml","sha256":"ab","importer":"frus-tei","locator":"div[@xml:id='d1']"}}"#;
+        let line = br#"{"id":"a-1","title":"One","provenance":{"source_file":"f.xml","sha256":"AB00000000000000000000000000000000000000000000000000000000000000","importer":"frus-tei","locator":"div[@xml:id='d1']"}}"#;
         let parsed = parse("x.jsonl", line).unwrap();
         let p = &parsed.records[0].provenance;
         assert_eq!(
@@ -469,7 +493,10 @@ mod tests {
         let first = p.derived_from.as_deref().unwrap();
         assert_eq!(
             (first.source_file.as_str(), first.sha256.as_str()),
-            ("f.xml", "ab")
+            (
+                "f.xml",
+                "ab00000000000000000000000000000000000000000000000000000000000000"
+            )
         );
         assert!(first.derived_from.is_none());
         // Exported and read again: still the first source, not the intermediate file.
@@ -478,6 +505,13 @@ mod tests {
         let p = &parsed.records[0].provenance;
         assert_eq!(p.source_file, "y.jsonl");
         assert_eq!(p.derived_from.as_deref().unwrap().source_file, "f.xml");
+        // A claim must be a SHA-256.
+        let short = br#"{"id":"a-1","title":"One","provenance":{"source_file":"f.xml","sha256":"00","importer":"frus-tei"}}"#;
+        let e = parse("x.jsonl", short).unwrap_err().to_string();
+        assert!(
+            e.contains("line 1") && e.contains("`provenance.sha256` is `00`, not a SHA-256"),
+            "{e}"
+        );
         // A hand-made record claims nothing.
         let parsed = parse("z.jsonl", br#"{"id":"a-1","title":"One"}"#).unwrap();
         assert!(parsed.records[0].provenance.derived_from.is_none());

@@ -578,6 +578,130 @@ impl Store {
         Ok(dirty.len())
     }
 
+    /// Rewrites the whole catalogue (entries, collections, archival files, chronology) from
+    /// the current records, in one transaction, then renumbers the collections; returns how
+    /// many records. The catalogue is derived from the records: this undoes any damage to it
+    /// (`fonds reindex` runs it).
+    pub fn rebuild_catalogue(&mut self) -> Result<u64, StoreError> {
+        let tx = self
+            .writer()?
+            .transaction()
+            .context("starting to rebuild the catalogue")?;
+        tx.execute_batch(
+            "DELETE FROM catalogue; DELETE FROM collections; DELETE FROM files;
+             DELETE FROM file_records; DELETE FROM chronology;",
+        )
+        .context("clearing the catalogue")?;
+        let mut maintenance = Maintenance::default();
+        let mut records = 0;
+        {
+            let mut stmt = tx
+                .prepare("SELECT id, seq, json FROM records ORDER BY id")
+                .context("preparing a scan")?;
+            let mut rows = stmt.query([]).context("scanning records")?;
+            while let Some(row) = rows.next().context("scanning records")? {
+                let id: String = row.get(0).context("scanning records")?;
+                let seq: i64 = row.get(1).context("scanning records")?;
+                let json: String = row.get(2).context("scanning records")?;
+                let record = super::parse_record(&id, &json)?;
+                maintenance.replace(&tx, &record, seq as u64, None, &Entry::of(&record))?;
+                records += 1;
+            }
+        }
+        maintenance.finish(&tx)?;
+        tx.commit().context("committing the rebuilt catalogue")?;
+        self.settle_catalogue()?;
+        Ok(records)
+    }
+
+    /// Every catalogue entry that does not agree with its record, and every entry or record
+    /// without the other: `(id, what is wrong)`, in id order. (Positions in collections are
+    /// not compared: they are counted, and renumbered after every import.)
+    pub(super) fn catalogue_disagreements(
+        &self,
+        conn: &rusqlite::Connection,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let ctx = "comparing the catalogue with the records";
+        let mut found = Vec::new();
+        let mut stmt = conn
+            .prepare(
+                "SELECT r.id, r.json, c.id, c.seq = r.seq, c.title, c.date, c.doc_type,
+                    c.collection, c.sort_key, c.year, c.month, c.bilingual
+                 FROM records r LEFT JOIN catalogue c ON c.id = r.id
+                 UNION ALL
+                 SELECT c.id, NULL, c.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                 FROM catalogue c WHERE c.id NOT IN (SELECT id FROM records)
+                 ORDER BY 1",
+            )
+            .context(ctx)?;
+        let mut rows = stmt.query([]).context(ctx)?;
+        while let Some(row) = rows.next().context(ctx)? {
+            let id: String = row.get(0).context(ctx)?;
+            let json: Option<String> = row.get(1).context(ctx)?;
+            let entry: Option<String> = row.get(2).context(ctx)?;
+            let Some(json) = json else {
+                found.push((
+                    id,
+                    "its record is missing: it was deleted outside Fonds; re-import its source file to restore it"
+                        .to_string(),
+                ));
+                continue;
+            };
+            if entry.is_none() {
+                found.push((
+                    id,
+                    "missing (the record is kept); `fonds reindex` rebuilds the catalogue from the records"
+                        .to_string(),
+                ));
+                continue;
+            }
+            // A record that does not parse is reported by the records' own check.
+            let Ok(record) = super::parse_record(&id, &json) else {
+                continue;
+            };
+            let e = Entry::of(&record);
+            let mut differ = Vec::new();
+            let same_seq: Option<bool> = row.get(3).context(ctx)?;
+            if same_seq != Some(true) {
+                differ.push("change sequence");
+            }
+            let title: Option<String> = row.get(4).context(ctx)?;
+            if title.as_deref() != Some(record.title.as_str()) {
+                differ.push("title");
+            }
+            if row.get::<_, Option<String>>(5).context(ctx)? != e.date {
+                differ.push("date");
+            }
+            if row.get::<_, Option<String>>(6).context(ctx)? != record.doc_type {
+                differ.push("type");
+            }
+            if row.get::<_, Option<String>>(7).context(ctx)? != e.collection {
+                differ.push("collection");
+            }
+            if row.get::<_, Option<String>>(8).context(ctx)?.as_deref() != Some(&e.sort_key) {
+                differ.push("sort key");
+            }
+            if row.get::<_, Option<i32>>(9).context(ctx)? != e.year
+                || row.get::<_, Option<u8>>(10).context(ctx)? != e.month
+            {
+                differ.push("year and month");
+            }
+            if row.get::<_, Option<bool>>(11).context(ctx)? != Some(e.bilingual) {
+                differ.push("bilingual");
+            }
+            if !differ.is_empty() {
+                found.push((
+                    id,
+                    format!(
+                        "it differs from its record in: {}; `fonds reindex` rebuilds the catalogue from the records",
+                        differ.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(found)
+    }
+
     /// Every collection, by name.
     pub fn collections(&self) -> Result<Vec<Collection>, StoreError> {
         let conn = self.reader()?;

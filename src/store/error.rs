@@ -36,6 +36,16 @@ pub enum StoreError {
         /// The database file.
         path: String,
     },
+    /// SQLite cannot read the database's schema: the file is damaged.
+    #[error(
+        "store: DAMAGED database {path}: SQLite cannot read its schema ({message}); restore fonds.sqlite3 from a backup, or import the original files into a new data folder (docs/RELIABILITY.md, \"Fixity\")"
+    )]
+    Damaged {
+        /// The database file.
+        path: String,
+        /// SQLite's error.
+        message: String,
+    },
     /// The database file exists but holds no schema yet (being created by another process, or
     /// its creation was cut off).
     #[error("store: {path} is not created yet")]
@@ -76,5 +86,28 @@ impl<T> Context<T> for Result<T, rusqlite::Error> {
             context: context.to_string(),
             source,
         })
+    }
+}
+
+impl StoreError {
+    /// A SQLite error that says the file is corrupt or not a database becomes
+    /// [`StoreError::Damaged`], which says what to do.
+    pub(super) fn damaged_if_corrupt(self, path: &std::path::Path) -> StoreError {
+        match self {
+            StoreError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(e, message),
+                ..
+            } if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) =>
+            {
+                StoreError::Damaged {
+                    path: path.display().to_string(),
+                    message: message.unwrap_or_else(|| e.to_string()),
+                }
+            }
+            other => other,
+        }
     }
 }

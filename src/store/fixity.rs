@@ -227,6 +227,79 @@ impl Store {
                 ));
             }
         }
+        // Records deleted outside Fonds: older revisions kept, no current one.
+        let orphaned = conn
+            .prepare(
+                "SELECT id, count(*) FROM revisions WHERE id NOT IN (SELECT id FROM records)
+                 GROUP BY id ORDER BY id",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()
+            });
+        match orphaned {
+            Ok(ids) => {
+                for (id, revisions) in ids {
+                    fixity.damage.push(damaged(
+                        format!("record {id}"),
+                        None,
+                        format!(
+                            "its current revision is missing ({revisions} older kept): it was deleted outside Fonds; re-import its source file to restore it"
+                        ),
+                    ));
+                }
+            }
+            Err(e) => fixity.damage.push(damaged(
+                "revisions".into(),
+                None,
+                format!("the table `revisions` cannot be read: {e}"),
+            )),
+        }
+        // Source bytes that records were imported from, missing from the store.
+        let mut unheld: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for (id, sha256) in &fixity.unheld_sources {
+            unheld.entry(sha256).or_default().push(id);
+        }
+        let missing: Vec<Damage> = unheld
+            .into_iter()
+            .map(|(sha256, ids)| {
+                let file = conn
+                    .prepare_cached("SELECT json FROM records WHERE id = ?1")
+                    .and_then(|mut s| s.query_row([ids[0]], |r| r.get::<_, String>(0)))
+                    .ok()
+                    .and_then(|json| parse_record(ids[0], &json).ok())
+                    .map(|r| r.provenance.source_file)
+                    .filter(|f| !f.is_empty());
+                let shown: Vec<&str> = ids.iter().take(5).copied().collect();
+                damaged(
+                    format!("source {sha256}"),
+                    file,
+                    format!(
+                        "missing: the store no longer holds the bytes that {} {} imported from ({}{}); re-import the file to restore them",
+                        ids.len(),
+                        if ids.len() == 1 { "record was" } else { "records were" },
+                        shown.join(", "),
+                        if ids.len() > 5 { ", …" } else { "" }
+                    ),
+                )
+            })
+            .collect();
+        fixity.damage.extend(missing);
+        // The catalogue against the records it is derived from.
+        match self.catalogue_disagreements(&conn) {
+            Ok(found) => {
+                for (id, problem) in found {
+                    fixity
+                        .damage
+                        .push(damaged(format!("catalogue entry {id}"), None, problem));
+                }
+            }
+            Err(e) => fixity.damage.push(damaged(
+                "catalogue".into(),
+                None,
+                format!("the catalogue cannot be compared with the records: {e}"),
+            )),
+        }
         Ok(fixity)
     }
 

@@ -138,6 +138,10 @@ const _: () = {
 impl Store {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_unchecked(path).map_err(|e| e.damaged_if_corrupt(path))
+    }
+
+    fn open_unchecked(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
         #[cfg(feature = "fault-injection")]
         fault_vfs::install_from_env()?;
@@ -175,6 +179,10 @@ impl Store {
 
     /// Opens an existing database for reading only; it must exist. Writing to it fails.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        Store::open_read_only_unchecked(path).map_err(|e| e.damaged_if_corrupt(path))
+    }
+
+    fn open_read_only_unchecked(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
         #[cfg(feature = "fault-injection")]
         fault_vfs::install_from_env()?;
@@ -515,8 +523,8 @@ fn create(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Whether a stored JSON line is a record whose content hash is `hash`.
-fn json_has_hash(id: &str, json: &str, hash: &str) -> bool {
+/// Whether `json` reads back into the record `id` whose content hash is `hash`.
+pub fn json_has_hash(id: &str, json: &str, hash: &str) -> bool {
     parse_record(id, json).is_ok_and(|r| r.id == id && content_hash(&r) == hash)
 }
 

@@ -86,8 +86,15 @@ impl ReadPool {
     fn connect(&self) -> Result<Connection, StoreError> {
         let shown = self.path.display().to_string();
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags)
+        let mut conn = Connection::open_with_flags(&self.path, flags)
             .context(&format!("opening {shown} for reading"))?;
+        if self.needs_immutable(&conn) {
+            conn = Connection::open_with_flags(
+                immutable_uri(&self.path),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .context(&format!("opening {shown} for reading"))?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .context("setting a busy timeout")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -97,6 +104,40 @@ impl ReadPool {
             .context("mapping the database")?;
         Ok(conn)
     }
+}
+
+impl ReadPool {
+    /// Whether `conn` cannot read because the database is in WAL mode, has no `-shm` file, and
+    /// its folder is read-only to this process (a read-only copy or mount, another user's
+    /// archive), so SQLite cannot make one. With no `-wal` either, the database file holds
+    /// every commit, and nobody can be writing (no one has made a WAL): it is read as immutable.
+    fn needs_immutable(&self, conn: &Connection) -> bool {
+        let failed = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
+        let read_only_folder = matches!(
+            &failed,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_READONLY_DIRECTORY
+                    || e.code == rusqlite::ErrorCode::CannotOpen
+        );
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        read_only_folder && !std::path::Path::new(&wal).exists()
+    }
+}
+
+/// The `file:` URI of `path` with `immutable=1`, its `%`, `?` and `#` escaped.
+fn immutable_uri(path: &std::path::Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 /// A connection checked out of the pool; given back when dropped.

@@ -138,8 +138,18 @@ CREATE TABLE source_chunks (
 pub(super) fn check_catalogue(conn: &Connection, path: &str) -> Result<(), StoreError> {
     match conn.prepare("SELECT sort_key, pos, bilingual FROM catalogue LIMIT 0") {
         Ok(_) => Ok(()),
-        Err(_) => Err(StoreError::Outdated {
+        // The table or its columns are missing: a database of an earlier development build.
+        Err(rusqlite::Error::SqliteFailure(_, Some(message)))
+            if message.starts_with("no such table") || message.starts_with("no such column") =>
+        {
+            Err(StoreError::Outdated {
+                path: path.to_string(),
+            })
+        }
+        // Anything else is a database SQLite cannot read (a damaged header or schema page).
+        Err(e) => Err(StoreError::Damaged {
             path: path.to_string(),
+            message: e.to_string(),
         }),
     }
 }
