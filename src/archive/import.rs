@@ -289,6 +289,7 @@ impl Archive {
         let mut line = Vec::new();
         let mut lineno = 0usize;
         let mut healed_carried = false;
+        let mut unknown = ingest::jsonl::UnknownFields::default();
         // A malformed line, a duplicate id, a file that changed: the file fails alone.
         let failure: std::result::Result<(), Error> = (|| {
             loop {
@@ -333,6 +334,7 @@ impl Archive {
                 match ingest::jsonl::parse_line(&name, sha256, lineno, text)? {
                     None => {}
                     Some(ingest::jsonl::Line::Record(record)) => {
+                        unknown.note(lineno, text);
                         batch.push(*record);
                         if batch.len() >= STREAM_BATCH {
                             put_batch(&mut import, &mut batch, index, feed, &name)?;
@@ -389,7 +391,7 @@ impl Archive {
                 changed: outcome.changed,
                 unchanged: outcome.unchanged,
             }),
-            diagnostics: Vec::new(),
+            diagnostics: unknown.diagnostics(),
             healed: outcome.healed,
             source_healed: outcome.source_healed || healed_carried,
         })

@@ -60,8 +60,20 @@ impl IndexWriter {
     /// Adds a record's revision that the index does not hold (a new record, or any record of a
     /// rebuild). Unlike [`IndexWriter::upsert`] it queues no deletion, which tantivy keeps in
     /// memory until the commit (about a kilobyte each): a first import of millions of records
-    /// stays within the writer's memory budget.
+    /// stays within the writer's memory budget. Should the last commit hold the id all the
+    /// same (a record deleted from the store outside Fonds, then imported again), it replaces
+    /// it, so that no record is ever indexed twice.
     pub fn add(&mut self, record: &Record, hash: &str) -> Result<(), IndexError> {
+        let term = self.id_term(&record.id);
+        let searcher = self.inner.reader.searcher();
+        if searcher.num_docs() > 0
+            && searcher
+                .doc_freq(&term)
+                .map_err(IndexError::tantivy(&self.inner.dir, "look up an id"))?
+                > 0
+        {
+            return self.upsert(record, hash);
+        }
         let doc = self.inner.fields.document(record, hash);
         self.writer
             .add_document(doc)

@@ -21,6 +21,7 @@
 //! `\u0001`), a line or a record over the limits. An empty file is a valid dump of nothing (what
 //! exporting an empty archive writes), and imports no record.
 
+use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use base64::Engine;
@@ -82,6 +83,7 @@ pub struct JsonlReader<R> {
     lines: LineReader<R>,
     ids: IdSet,
     records: usize,
+    unknown: UnknownFields,
     done: bool,
 }
 
@@ -95,13 +97,17 @@ impl<R: BufRead> JsonlReader<R> {
             lines: LineReader::new(name, input, MAX_LINE_BYTES),
             ids: IdSet::default(),
             records: 0,
+            unknown: UnknownFields::default(),
             done: false,
         }
     }
 
-    /// The warnings about what was read so far (replacement characters, U+FFFD, in the text).
+    /// The warnings about what was read so far: replacement characters (U+FFFD) in the text,
+    /// and fields that are not part of the record format (ignored).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        self.lines.replacement_warning().into_iter().collect()
+        let mut all: Vec<Diagnostic> = self.lines.replacement_warning().into_iter().collect();
+        all.extend(self.unknown.diagnostics());
+        all
     }
 
     /// The next record or carried source, `None` at the end of the file.
@@ -117,6 +123,7 @@ impl<R: BufRead> JsonlReader<R> {
                 Some(Line::Record(record)) => record,
                 Some(source) => return Ok(Some(source)),
             };
+            self.unknown.note(number, line.text);
             self.records += 1;
             if self.records > MAX_RECORDS {
                 return Err(IngestError::malformed(
@@ -156,6 +163,100 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
         }
         item
     }
+}
+
+/// The top-level fields of the record format: what a line may hold besides them is ignored,
+/// and [`UnknownFields`] says so.
+const RECORD_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "date",
+    "type",
+    "summary",
+    "languages",
+    "authors",
+    "recipients",
+    "place_written",
+    "classification",
+    "texts",
+    "archival_refs",
+    "citation",
+    "rights",
+    "source",
+    "subjects",
+    "places",
+    "people",
+    "credits",
+    "extra",
+    "provenance",
+];
+
+/// The fields of a file's records that are not part of the record format, which the import
+/// ignores: a warning for each (a `"text"` for `"texts"` would otherwise lose a transcript
+/// without a word).
+#[derive(Debug, Default)]
+pub struct UnknownFields {
+    /// Each unknown field: the first line it is on, and how many lines have it.
+    seen: BTreeMap<String, (usize, usize)>,
+}
+
+impl UnknownFields {
+    /// Notes the unknown top-level fields of record line `lineno`.
+    pub fn note(&mut self, lineno: usize, line: &str) {
+        let Ok(keys) = serde_json::from_str::<BTreeMap<String, serde::de::IgnoredAny>>(line) else {
+            return;
+        };
+        for key in keys.into_keys() {
+            if !RECORD_FIELDS.contains(&key.as_str()) {
+                let entry = self.seen.entry(key).or_insert((lineno, 0));
+                entry.1 += 1;
+            }
+        }
+    }
+
+    /// One warning per unknown field.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.seen
+            .iter()
+            .map(|(key, (first, lines))| {
+                let shown: String = key.chars().take(60).collect();
+                let hint = RECORD_FIELDS
+                    .iter()
+                    .find(|known| edit_distance(known, key) <= 2)
+                    .map(|known| format!(" (did you mean `{known}`?)"))
+                    .unwrap_or_default();
+                Diagnostic {
+                    location: format!("line {first}"),
+                    message: format!(
+                        "`{shown}` is not a field of the record format, and was ignored{}{hint}",
+                        if *lines > 1 {
+                            format!(" on {} lines", thousands(*lines))
+                        } else {
+                            String::new()
+                        }
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Levenshtein distance, for short field names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Reads a whole JSON Lines file held in memory: [`JsonlReader`] over its bytes.
@@ -399,6 +500,62 @@ fn bare_message(e: &serde_json::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fields_outside_the_record_format_are_ignored_with_a_warning() {
+        let input = b"{\"id\":\"a-1\",\"title\":\"One\",\"text\":\"lost\"}\n{\"id\":\"a-2\",\"title\":\"Two\",\"text\":\"lost\",\"x_note\":1}\n";
+        let parsed = parse("x.jsonl", input).unwrap();
+        assert_eq!(parsed.records.len(), 2);
+        let warnings: Vec<String> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.location, d.message))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "line 1: `text` is not a field of the record format, and was ignored on 2 lines (did you mean `texts`?)",
+                "line 2: `x_note` is not a field of the record format, and was ignored",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_field_a_record_serializes_to_is_a_field_of_the_record_format() {
+        // Guards RECORD_FIELDS against a field added to `Record`: the bundled corpus, whose
+        // records use every field between them, exported and read back without a warning.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let name = path.display().to_string();
+                let Some(format) = crate::ingest::detect(&name, &bytes) else {
+                    continue;
+                };
+                let Ok(parsed) = crate::ingest::parse(format, &name, &bytes) else {
+                    continue;
+                };
+                for record in parsed.records {
+                    let value = serde_json::to_value(&record).unwrap();
+                    seen.extend(value.as_object().unwrap().keys().cloned());
+                }
+            }
+        }
+        for key in &seen {
+            assert!(
+                RECORD_FIELDS.contains(&key.as_str()),
+                "`{key}` is missing from RECORD_FIELDS"
+            );
+        }
+        assert!(seen.len() >= 15, "{seen:?}");
+    }
+
     use super::*;
 
     fn err(input: &str) -> String {

@@ -626,10 +626,11 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT r.id, r.json, c.id, c.seq = r.seq, c.title, c.date, c.doc_type,
-                    c.collection, c.sort_key, c.year, c.month, c.bilingual
+                    c.collection, c.sort_key, c.year, c.month, c.bilingual, r.hash
                  FROM records r LEFT JOIN catalogue c ON c.id = r.id
                  UNION ALL
-                 SELECT c.id, NULL, c.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                 SELECT c.id, NULL, c.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                    NULL
                  FROM catalogue c WHERE c.id NOT IN (SELECT id FROM records)
                  ORDER BY 1",
             )
@@ -655,10 +656,15 @@ impl Store {
                 ));
                 continue;
             }
-            // A record that does not parse is reported by the records' own check.
+            // A damaged record is reported by the records' own check; its entry, made from
+            // what it was, is not compared with what it has become.
+            let hash: String = row.get(12).context(ctx)?;
             let Ok(record) = super::parse_record(&id, &json) else {
                 continue;
             };
+            if record.id != id || super::content_hash(&record) != hash {
+                continue;
+            }
             let e = Entry::of(&record);
             let mut differ = Vec::new();
             let same_seq: Option<bool> = row.get(3).context(ctx)?;
