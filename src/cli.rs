@@ -227,7 +227,8 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         duration: u64,
         /// Also import one synthetic JSON Lines file of this many GB, measuring the peak memory
-        /// and the WAL of a streamed import (needs about 3.5 times that much free disk).
+        /// and the WAL of a streamed import (needs about 6 times that much free disk: the
+        /// file, the store and the WAL).
         #[arg(long)]
         large_jsonl_gb: Option<f64>,
     },

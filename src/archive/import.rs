@@ -578,10 +578,19 @@ fn parse_file(input: &InputFile) -> ParsedFile {
         }
     };
     let Some(format) = ingest::detect(&name, &bytes) else {
+        let error = if bytes.iter().all(u8::is_ascii_whitespace) {
+            IngestError::malformed(
+                &name,
+                "the whole file",
+                "the file is empty (or blank): there is nothing to import",
+            )
+        } else {
+            IngestError::UnknownFormat { file: name.clone() }
+        };
         return ParsedFile {
-            name: name.clone(),
+            name,
             format: None,
-            result: Err(IngestError::UnknownFormat { file: name }.into()),
+            result: Err(error.into()),
         };
     };
     let result = ingest::parse(format, &name, &bytes)

@@ -332,12 +332,15 @@ pub fn measure(opts: &BenchOptions, data: &Path, mut ids: Vec<String>) -> Result
         s,
         "Server memory (`/proc/PID/status` after the runs): peak {:.1} MB (`VmHWM`), now {:.1} MB \
          (`VmRSS`: {:.1} MB anonymous, {:.1} MB mapped files — the index and the store); \
-         {:.1} MB when it had started.\n",
+         {:.1} MB when it had started. `VmRSS` counts a page once per mapping of it, and each of \
+         the server's SQLite read connections maps the store on its own: counted once per page \
+         (`Pss`, `/proc/PID/smaps_rollup`), the server holds {:.1} MB now.\n",
         memory.hwm_kb as f64 / 1024.0,
         memory.rss_kb as f64 / 1024.0,
         memory.anon_kb as f64 / 1024.0,
         memory.file_kb as f64 / 1024.0,
         rss_started.rss_kb as f64 / 1024.0,
+        memory.pss_kb as f64 / 1024.0,
     )?;
     let docs = &rows[0].run;
     let search = &rows[1].run;
@@ -972,6 +975,9 @@ struct Memory {
     rss_kb: u64,
     anon_kb: u64,
     file_kb: u64,
+    /// `Pss` of `/proc/PID/smaps_rollup`: each resident page divided by the number of
+    /// mappings of it, so a page of the store mapped by several SQLite connections counts once.
+    pss_kb: u64,
 }
 
 impl Memory {
@@ -985,11 +991,19 @@ impl Memory {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
                 .unwrap_or(0)
         };
+        let rollup =
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        let pss_kb = rollup
+            .lines()
+            .find_map(|l| l.strip_prefix("Pss:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0);
         Ok(Memory {
             hwm_kb: field("VmHWM:"),
             rss_kb: field("VmRSS:"),
             anon_kb: field("RssAnon:"),
             file_kb: field("RssFile:"),
+            pss_kb,
         })
     }
 }
