@@ -998,10 +998,6 @@ fn concurrent_first_imports_into_a_new_folder_both_succeed() {
 fn an_unreadable_subfolder_fails_alone_and_the_rest_imports() {
     // Permissions bind everyone but root: as root, the import runs as `nobody` (setpriv, in
     // util-linux), which must then own the data folder.
-    let is_root = std::fs::metadata("/proc/self").is_ok_and(|m| {
-        use std::os::unix::fs::MetadataExt;
-        m.uid() == 0
-    });
     let top = tempfile::tempdir().unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(top.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
@@ -1019,22 +1015,7 @@ fn an_unreadable_subfolder_fails_alone_and_the_rest_imports() {
     }
     std::fs::set_permissions(src.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     let data = top.path().join("data");
-    let mut command = if is_root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
-        c.arg(env!("CARGO_BIN_EXE_fonds"));
-        c
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_fonds"))
-    };
-    let out = command
-        .arg("--data")
-        .arg(&data)
-        .arg("import")
-        .arg(&src)
-        .env_remove("FONDS_DATA")
-        .output()
-        .expect("setpriv (util-linux) runs the import as another user");
+    let out = fonds_as_reader(&data, &["import", src.to_str().unwrap()]);
     std::fs::set_permissions(src.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
