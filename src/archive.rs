@@ -135,6 +135,12 @@ pub enum Notice {
         /// The process writing.
         holder: String,
     },
+    /// Records the old index or the catalogue held and the store does not: lost from the
+    /// store, since Fonds never deletes one (told by a reindex before it forgets them).
+    Vanished {
+        /// Their ids.
+        ids: Vec<String>,
+    },
     /// The index is behind the store, and this process cannot write to the data folder (a
     /// read-only copy, another user's archive): searches miss the newest changes.
     CannotCatchUp {
@@ -170,6 +176,21 @@ impl std::fmt::Display for Notice {
             Notice::Behind { changes, holder } => write!(
                 f,
                 "the index is {changes} changes behind the store while {holder} writes; searches miss them until it is done"
+            ),
+            Notice::Vanished { ids } => write!(
+                f,
+                "the index or the catalogue held {} record{} that the store does not ({}{}); Fonds never deletes a record, so {} lost from the store: re-import the source {} to restore {}",
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" },
+                ids.iter().take(10).cloned().collect::<Vec<_>>().join(", "),
+                if ids.len() > 10 { ", …" } else { "" },
+                if ids.len() == 1 {
+                    "it was"
+                } else {
+                    "they were"
+                },
+                if ids.len() == 1 { "file" } else { "files" },
+                if ids.len() == 1 { "it" } else { "them" },
             ),
             Notice::CannotCatchUp { changes } => write!(
                 f,
@@ -273,6 +294,7 @@ impl Archive {
     /// [`Archive::open`] with options: whether to wait for another writer, what to call this
     /// process in the lock, and who is told of waits and repairs.
     pub fn open_with(dir: &Path, options: OpenOptions) -> Result<Archive> {
+        refuse_non_folder(dir)?;
         create_data_folder(dir)?;
         let lock = WriterLock::acquire(dir, &options.purpose, options.wait, |holder| {
             notify(
@@ -307,6 +329,7 @@ impl Archive {
 
     /// [`Archive::open_read_only`] with options.
     pub fn open_read_only_with(dir: &Path, options: OpenOptions) -> Result<Archive> {
+        refuse_non_folder(dir)?;
         let db = dir.join(STORE_FILE);
         let no_archive = || Error::NoArchive {
             dir: dir.display().to_string(),
@@ -407,6 +430,7 @@ impl Archive {
             });
         }
         let why = match &opened {
+            Err(IndexError::Unusable { reason, .. }) => reason.clone(),
             Err(e) => e.to_string(),
             Ok(_) => "the index was built from another store".to_string(),
         };
@@ -667,9 +691,31 @@ impl Archive {
     ///
     /// The catalogue (collections, archival files, chronology), also derived from the records,
     /// is rewritten from them first, in one transaction.
+    ///
+    /// Fonds never deletes a record, so an id the old index or the catalogue holds and the
+    /// store does not was lost from the store: those ids are told ([`Notice::Vanished`])
+    /// before the rebuild forgets them.
     pub fn reindex(&mut self) -> Result<u64> {
-        self.store.rebuild_catalogue()?;
         let current = self.index.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let stored: HashSet<String> = self
+            .store
+            .entries()?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let mut vanished: Vec<String> = self.store.catalogue_ids()?;
+        if let Some(index) = &current
+            && let Ok(entries) = index.entries()
+        {
+            vanished.extend(entries.into_iter().map(|(id, _)| id));
+        }
+        vanished.retain(|id| !stored.contains(id));
+        vanished.sort();
+        vanished.dedup();
+        if !vanished.is_empty() {
+            self.notify(Notice::Vanished { ids: vanished });
+        }
+        self.store.rebuild_catalogue()?;
         let (index, records) = self.rebuild(current.as_ref(), None)?;
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
         Ok(records)
@@ -734,6 +780,19 @@ impl Drop for Archive {
         if self.lock.is_some() {
             let _ = self.store.checkpoint();
         }
+    }
+}
+
+/// A data folder path that names something other than a folder.
+fn refuse_non_folder(dir: &Path) -> Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => Err(Error::Io {
+            path: dir.display().to_string(),
+            source: std::io::Error::other(
+                "not a folder: the data folder (--data, or $FONDS_DATA) must be a folder",
+            ),
+        }),
+        _ => Ok(()),
     }
 }
 

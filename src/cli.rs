@@ -116,8 +116,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
         /// Write to this file instead of standard output (written beside it under another name
-        /// and renamed when complete, so a cut-off export never leaves a partial file; a FIFO
-        /// or a device is written into directly, a symbolic link is followed).
+        /// and renamed when complete, so a cut-off export never leaves a partial file, with the
+        /// permissions of the file it replaces; a symbolic link is followed; standard output, a
+        /// FIFO or a device is written into directly; the archive's own files are refused).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Carry the source files the records were first read from, so that importing the
@@ -366,9 +367,9 @@ pub fn run() -> Result<ExitCode> {
         } => {
             let archive = read_only()?;
             let counts = match out {
-                Some(path) => {
-                    write_atomically(&path, |w| Ok(archive.export_jsonl_with(w, with_sources)?))?
-                }
+                Some(path) => write_atomically(&path, &data, |w| {
+                    Ok(archive.export_jsonl_with(w, with_sources)?)
+                })?,
                 None => {
                     let mut w = std::io::BufWriter::new(std::io::stdout().lock());
                     let counts = archive.export_jsonl_with(&mut w, with_sources)?;
@@ -644,36 +645,124 @@ fn import(archive: &mut Archive, paths: &[PathBuf]) -> Result<ExitCode> {
     })
 }
 
-/// Writes a file through `write`, into a temporary file beside it that is synced and renamed
-/// over `path` only when complete. A symbolic link is followed (the file it names is replaced,
-/// not the link), and what is not a regular file (`/dev/stdout`, a FIFO, a device) is written
-/// into directly: renaming over it would replace the device node or the pipe.
-fn write_atomically<T>(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<T>,
-) -> Result<T> {
-    let target = match std::fs::canonicalize(path) {
-        Ok(real) => {
-            let meta =
-                std::fs::metadata(&real).with_context(|| format!("writing {}", path.display()))?;
+/// Where an export goes.
+enum OutTarget {
+    /// This process's own standard output (`/dev/stdout`, `/proc/self/fd/1`, however reached).
+    Stdout,
+    /// Not a regular file (a FIFO, a character device): written into as it is.
+    Special(PathBuf),
+    /// A regular file, new or replaced whole: written beside it and renamed over it, with the
+    /// permissions of the file it replaces.
+    File {
+        path: PathBuf,
+        permissions: Option<std::fs::Permissions>,
+    },
+}
+
+/// Decides where `--out PATH` writes, refusing what would destroy something: a folder, a link
+/// that leads nowhere, and any file inside the data folder `data` (the archive's own store).
+fn out_target(path: &std::path::Path, data: &std::path::Path) -> Result<OutTarget> {
+    use std::os::unix::fs::MetadataExt;
+    let shown = path.display();
+    let followed = std::fs::metadata(path);
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    match &followed {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && link => {
+            anyhow::bail!("{shown}: a symbolic link that leads nowhere; give the file itself")
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(anyhow::anyhow!("{shown}: {e}")),
+        Ok(meta) => {
+            let stdout = stdout_identity();
+            if stdout.is_some_and(|(dev, ino)| (dev, ino) == (meta.dev(), meta.ino())) {
+                return Ok(OutTarget::Stdout);
+            }
             if meta.is_dir() {
-                anyhow::bail!("{}: a folder, not a file to write", path.display());
+                anyhow::bail!("{shown}: a folder, not a file to write");
             }
             if !meta.is_file() {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&real)
-                    .with_context(|| format!("opening {}", path.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                let value = write(&mut w)?;
-                w.flush()
-                    .with_context(|| format!("writing {}", path.display()))?;
-                return Ok(value);
+                return Ok(OutTarget::Special(path.to_path_buf()));
             }
-            real
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
-        Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+    }
+    // A regular file, or a new one: the real place of the file a link names.
+    let real = match &followed {
+        Ok(_) => std::fs::canonicalize(path).with_context(|| format!("{shown}"))?,
+        Err(_) => {
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => std::path::Path::new("."),
+            };
+            let folder = std::fs::canonicalize(parent).map_err(|e| {
+                anyhow::anyhow!(
+                    "{shown}: its folder {} cannot be used: {e}",
+                    parent.display()
+                )
+            })?;
+            folder.join(
+                path.file_name()
+                    .with_context(|| format!("{shown}: not a file name"))?,
+            )
+        }
+    };
+    if let Ok(data) = std::fs::canonicalize(data) {
+        let own = real.starts_with(data.join("index"))
+            || (real.parent() == Some(data.as_path())
+                && real
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("fonds.sqlite3") || n == "fonds.lock"));
+        if own {
+            anyhow::bail!(
+                "{shown}: one of the archive's own files (in {}); write the export elsewhere",
+                data.display()
+            );
+        }
+    }
+    Ok(OutTarget::File {
+        path: real,
+        permissions: followed.ok().map(|m| m.permissions()),
+    })
+}
+
+/// The device and inode of this process's standard output, if it is open.
+fn stdout_identity() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let meta = std::fs::File::from(fd).metadata().ok()?;
+    Some((meta.dev(), meta.ino()))
+}
+
+/// Writes `--out PATH` through `write` (see [`out_target`]): a regular file is written into a
+/// temporary file beside it, synced, and renamed over it only when complete, so that a
+/// cut-off export never leaves a partial file; standard output, a FIFO or a device is written
+/// into directly.
+fn write_atomically<T>(
+    path: &std::path::Path,
+    data: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    let (target, permissions) = match out_target(path, data)? {
+        OutTarget::Stdout => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            let value = write(&mut w)?;
+            w.flush()
+                .with_context(|| format!("writing {}", path.display()))?;
+            return Ok(value);
+        }
+        OutTarget::Special(special) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&special)
+                .with_context(|| format!("opening {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            let value = write(&mut w)?;
+            w.flush()
+                .with_context(|| format!("writing {}", path.display()))?;
+            return Ok(value);
+        }
+        OutTarget::File { path, permissions } => (path, permissions),
     };
     let file_name = target
         .file_name()
@@ -684,8 +773,13 @@ fn write_atomically<T>(
         std::process::id()
     ));
     let result = (|| {
-        let file =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let file = std::fs::File::create(&tmp).with_context(|| {
+            format!("writing {} (beside it, {})", path.display(), tmp.display())
+        })?;
+        if let Some(permissions) = permissions {
+            file.set_permissions(permissions)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
         let mut w = std::io::BufWriter::new(file);
         let value = write(&mut w)?;
         let file = w
@@ -743,10 +837,14 @@ fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
     if let Some(e) = &report.index_error {
         outln!("index: could not be compared with the store: {e}");
     }
+    for id in &index.orphans {
+        outln!(
+            "MISSING record {id}: the index holds it but the store does not; Fonds never deletes a record, so it was lost from the store: re-import its source file (before `fonds reindex`, which forgets it)"
+        );
+    }
     for (what, ids) in [
         ("missing from the index", &index.missing),
         ("stale in the index", &index.stale),
-        ("in the index but not stored", &index.orphans),
         ("indexed more than once", &index.duplicates),
     ] {
         if !ids.is_empty() {
@@ -760,6 +858,19 @@ fn print_verify(report: &fonds::archive::VerifyReport) -> Result<()> {
         outln!(
             "run `fonds reindex` to rebuild the index from the store (the index is derived: nothing kept is lost with it)"
         );
+    }
+    let derived_only = !report.damage().is_empty()
+        && s.sqlite.is_empty()
+        && s.unheld_sources.is_empty()
+        && report.index.orphans.is_empty()
+        && report.damage().iter().all(|d| {
+            d.what.starts_with("catalogue ") && !d.problem.starts_with("its record is missing")
+        });
+    if derived_only {
+        outln!(
+            "the records and source files are intact; the catalogue derived from them is not: `fonds reindex` rewrites it"
+        );
+        return Ok(());
     }
     match (report.is_intact(), report.index_agrees()) {
         (true, true) => {

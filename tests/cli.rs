@@ -1107,6 +1107,25 @@ fn a_data_folder_this_process_cannot_write_to_is_still_read_searched_and_verifie
     }
     read_only(&data);
     check("without the WAL");
+    // An empty WAL without its -shm is read as well; one with commits in it is explained.
+    for d in [&data, &data.join("index")] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(data.join("fonds.sqlite3-wal"), b"").unwrap();
+    read_only(&data);
+    check("with an empty WAL and no -shm");
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(data.join("fonds.sqlite3-wal"), b"not empty").unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = fonds_as_reader(&data, &["stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has a WAL (fonds.sqlite3-wal) but no fonds.sqlite3-shm"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::remove_file(data.join("fonds.sqlite3-wal")).unwrap();
     // A writer is told why it cannot write.
     let out = fonds_as_reader(&data, &["import", corpus("wcda-csv").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -1279,6 +1298,53 @@ fn export_out_follows_a_link_and_writes_into_a_fifo_without_replacing_it() {
     };
     ok(fonds(d, &["export", "--out", fifo.to_str().unwrap()]));
     assert_eq!(reader.join().unwrap(), expected);
+    // Standard output, however named and wherever it goes: appended to, never replaced.
+    let log = d.join("log.txt");
+    std::fs::write(&log, "kept\n").unwrap();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("\"$0\" --data \"$1\" export --out /dev/stdout >> \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_fonds"))
+        .arg(d)
+        .arg(&log)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("kept\n{expected}")
+    );
+    // Refused, changing nothing: the archive's own files, a link to nothing, a folder.
+    let store = d.join("fonds.sqlite3");
+    let before = std::fs::read(&store).unwrap();
+    std::os::unix::fs::symlink(&store, d.join("innocent.jsonl")).unwrap();
+    for (out, why) in [
+        (store.clone(), "one of the archive's own files"),
+        (d.join("innocent.jsonl"), "one of the archive's own files"),
+        (
+            d.join("nowhere.jsonl"),
+            "a symbolic link that leads nowhere",
+        ),
+        (d.join("index"), "a folder, not a file to write"),
+    ] {
+        if out.ends_with("nowhere.jsonl") {
+            std::os::unix::fs::symlink(d.join("no/such.jsonl"), &out).unwrap();
+        }
+        let o = fonds(d, &["export", "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{out:?}");
+        assert!(stderr(&o).contains(why), "{out:?}: {}", stderr(&o));
+    }
+    assert_eq!(std::fs::read(&store).unwrap(), before);
+    // A private file stays private.
+    use std::os::unix::fs::PermissionsExt;
+    let private = d.join("private.jsonl");
+    std::fs::write(&private, "").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    ok(fonds(d, &["export", "--out", private.to_str().unwrap()]));
+    assert_eq!(
+        std::fs::metadata(&private).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     use std::os::unix::fs::FileTypeExt;
     assert!(
         std::fs::symlink_metadata(&fifo)
@@ -1311,4 +1377,71 @@ fn a_query_may_start_with_a_minus_and_a_folder_holding_a_data_folder_imports_wit
     ok(import(&inner, &[&corpus("wcda-csv")]));
     let out = ok(import(&inner, &[top.path()]));
     assert!(out.contains("(0 failed)"), "{out}");
+    // Sources kept in the data folder itself are imported (its index is not).
+    let both = tempfile::tempdir().unwrap();
+    copy_dir(&corpus("wcda-pages"), both.path());
+    ok(import(both.path(), &[&corpus("wcda-csv")]));
+    let out = ok(import(both.path(), &[both.path()]));
+    assert!(out.contains("2 files (0 failed)"), "{out}");
+}
+
+#[test]
+fn verify_finds_lost_records_and_bookkeeping_and_reindex_names_what_it_forgets() {
+    let data = sample_archive();
+    let d = data.path();
+    let db = d.join("fonds.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DELETE FROM records WHERE id = 'frus1894Nicaragua-d3';
+             DELETE FROM catalogue WHERE id = 'frus1894Nicaragua-d3';
+             UPDATE records SET rev = 3 WHERE id = 'wcda-134278';
+             UPDATE chronology SET records = 99;",
+        )
+        .unwrap();
+    }
+    let out = fonds(d, &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for expected in [
+        "MISSING record frus1894Nicaragua-d3: the index holds it but the store does not",
+        "DAMAGED record wcda-134278: its history is incomplete: it is at revision 3, with 0 earlier revisions kept",
+        "DAMAGED catalogue chronology: ",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // Reindex says what it is about to forget.
+    let out = fonds(d, &["reindex"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("held 1 record that the store does not (frus1894Nicaragua-d3); Fonds never deletes a record"),
+        "{}",
+        stderr(&out)
+    );
+    // A change sequence rewound outside Fonds is found, and an import still works: it
+    // continues after the records.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'seq'", [])
+            .unwrap();
+    }
+    let text = stdout(&fonds(d, &["verify"]));
+    assert!(
+        text.contains("DAMAGED store metadata: the change sequence is at 1, behind the records'"),
+        "{text}"
+    );
+    let note = root().join("tests/malformed/valid/jsonl-crlf-ok.jsonl");
+    ok(import(d, &[&note]));
+    // An emptied store is damage, not a new archive: nothing is rebuilt over the index.
+    std::fs::write(&db, b"").unwrap();
+    for args in [&["stats"][..], &["import", note.to_str().unwrap()]] {
+        let out = fonds(d, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains("DAMAGED database") && stderr(&out).contains("the file is empty"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
 }

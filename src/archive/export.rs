@@ -96,8 +96,9 @@ impl Archive {
                     id: id.to_string(),
                     message:
                         "its stored JSON does not read back into a record with its content hash; \
-                              nothing was exported (`fonds verify` lists the damage; re-importing \
-                              its source file heals it)"
+                              the export stopped there (to a file given by --out, nothing is \
+                              written; `fonds verify` lists the damage; re-importing its source \
+                              file heals it)"
                             .into(),
                 });
             }

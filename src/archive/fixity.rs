@@ -28,12 +28,14 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     /// Whether everything kept is intact: SQLite's check passes, no source or record is
-    /// damaged, every record's source bytes are held. (An index out of step is not damage to
+    /// damaged, every record's source bytes are held, and no record the index holds is
+    /// missing from the store (Fonds never deletes one: such a record was lost). (An index out of step is not damage to
     /// what is kept: `reindex` rebuilds it; see [`VerifyReport::index_agrees`].)
     pub fn is_intact(&self) -> bool {
         self.store.sqlite.is_empty()
             && self.store.damage.is_empty()
             && self.store.unheld_sources.is_empty()
+            && self.index.orphans.is_empty()
     }
 
     /// Whether the index agrees with the store.
@@ -68,11 +70,9 @@ impl Archive {
         let store = self.store.verify(on_progress)?;
         let (index, index_error) = match self.check_with_files() {
             Ok(report) => (report, None),
-            // A store too damaged to list its records still gets its fixity report.
-            Err(e) if !store.damage.is_empty() || !store.sqlite.is_empty() => {
-                (CheckReport::default(), Some(e.to_string()))
-            }
-            Err(e) => return Err(e),
+            // The store's fixity is reported whatever the index's state (an index that cannot
+            // be used, and cannot be rebuilt here, is one more finding).
+            Err(e) => (CheckReport::default(), Some(e.to_string())),
         };
         Ok(VerifyReport {
             store,

@@ -46,8 +46,8 @@ pub(super) struct Refused {
 }
 
 /// The files to import under `paths`, in the order given (a folder's files sorted by path),
-/// each once, skipping Fonds data folders (those holding `fonds.sqlite3`), and the paths
-/// refused on the way.
+/// each once, skipping the index folders of Fonds data folders, and the paths refused on the
+/// way.
 pub(super) fn collect(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Refused>) {
     let mut files = Vec::new();
     let mut refused = Vec::new();
@@ -145,9 +145,14 @@ fn collect_one(
     let mut stack = vec![path.to_path_buf()];
     let mut found = Vec::new();
     while let Some(dir) = stack.pop() {
-        // A Fonds data folder (this archive's own, or another's) holds no sources: its index
-        // files would only be refused as WCDA JSON.
-        if dir.join(super::STORE_FILE).is_file() {
+        // The index folder of a Fonds data folder (this archive's own, or another's) holds no
+        // sources: its files would only be refused as WCDA JSON. (The data folder's other
+        // files, `fonds.sqlite3*` and `fonds.lock`, have no extension Fonds imports.)
+        if dir.file_name().is_some_and(|n| n == super::INDEX_DIR)
+            && dir
+                .parent()
+                .is_some_and(|p| p.join(super::STORE_FILE).is_file())
+        {
             continue;
         }
         let entries = match std::fs::read_dir(&dir) {

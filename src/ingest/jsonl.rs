@@ -193,12 +193,18 @@ const RECORD_FIELDS: &[&str] = &[
 
 /// The fields of a file's records that are not part of the record format, which the import
 /// ignores: a warning for each (a `"text"` for `"texts"` would otherwise lose a transcript
-/// without a word).
+/// without a word). At most [`MAX_UNKNOWN_NAMES`] names are kept, each cut to 60 characters;
+/// the rest are counted.
 #[derive(Debug, Default)]
 pub struct UnknownFields {
     /// Each unknown field: the first line it is on, and how many lines have it.
     seen: BTreeMap<String, (usize, usize)>,
+    /// Lines with unknown fields beyond the names kept.
+    more: usize,
 }
+
+/// How many distinct unknown field names one file's warnings name.
+const MAX_UNKNOWN_NAMES: usize = 20;
 
 impl UnknownFields {
     /// Notes the unknown top-level fields of record line `lineno`.
@@ -207,28 +213,36 @@ impl UnknownFields {
             return;
         };
         for key in keys.into_keys() {
-            if !RECORD_FIELDS.contains(&key.as_str()) {
-                let entry = self.seen.entry(key).or_insert((lineno, 0));
+            if RECORD_FIELDS.contains(&key.as_str()) {
+                continue;
+            }
+            let key: String = key.chars().take(60).collect();
+            if let Some(entry) = self.seen.get_mut(&key) {
                 entry.1 += 1;
+            } else if self.seen.len() < MAX_UNKNOWN_NAMES {
+                self.seen.insert(key, (lineno, 1));
+            } else {
+                self.more += 1;
             }
         }
     }
 
-    /// One warning per unknown field.
+    /// One warning per unknown field (and one for those beyond the names kept).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        self.seen
+        let mut all: Vec<Diagnostic> = self
+            .seen
             .iter()
             .map(|(key, (first, lines))| {
-                let shown: String = key.chars().take(60).collect();
                 let hint = RECORD_FIELDS
                     .iter()
-                    .find(|known| edit_distance(known, key) <= 2)
+                    .find(|known| is_likely_meant(known, key))
                     .map(|known| format!(" (did you mean `{known}`?)"))
                     .unwrap_or_default();
                 Diagnostic {
                     location: format!("line {first}"),
                     message: format!(
-                        "`{shown}` is not a field of the record format, and was ignored{}{hint}",
+                        "`{}` is not a field of the record format, and was ignored{}{hint}",
+                        key.escape_debug(),
                         if *lines > 1 {
                             format!(" on {} lines", thousands(*lines))
                         } else {
@@ -237,8 +251,28 @@ impl UnknownFields {
                     ),
                 }
             })
-            .collect()
+            .collect();
+        if self.more > 0 {
+            all.push(Diagnostic {
+                location: "the whole file".into(),
+                message: format!(
+                    "{} more fields outside the record format were ignored",
+                    thousands(self.more)
+                ),
+            });
+        }
+        all
     }
+}
+
+/// Whether the unknown field `key` is likely a misspelling of `known`: the same but for case,
+/// or (for names of 4 characters or more) one or two letters apart.
+fn is_likely_meant(known: &str, key: &str) -> bool {
+    if key.eq_ignore_ascii_case(known) {
+        return true;
+    }
+    let len = key.chars().count();
+    (4..=40).contains(&len) && edit_distance(known, key) <= if len < 6 { 1 } else { 2 }
 }
 
 /// Levenshtein distance, for short field names.
@@ -516,6 +550,32 @@ mod tests {
                 "line 1: `text` is not a field of the record format, and was ignored on 2 lines (did you mean `texts`?)",
                 "line 2: `x_note` is not a field of the record format, and was ignored",
             ]
+        );
+    }
+
+    #[test]
+    fn unknown_field_warnings_are_capped_and_hint_only_at_near_misses() {
+        let mut line =
+            String::from("{\"id\":\"a-1\",\"title\":\"One\",\"TEXTS\":1,\"\":2,\"f0\":3");
+        for i in 0..100 {
+            line.push_str(&format!(",\"x{i:03}\":{i}"));
+        }
+        line.push('}');
+        let parsed = parse("x.jsonl", line.as_bytes()).unwrap();
+        let warnings: Vec<&str> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(warnings.len(), MAX_UNKNOWN_NAMES + 1, "{warnings:?}");
+        assert!(warnings.contains(
+            &"`TEXTS` is not a field of the record format, and was ignored (did you mean `texts`?)"
+        ));
+        assert!(warnings.contains(&"`` is not a field of the record format, and was ignored"));
+        assert!(warnings.contains(&"`f0` is not a field of the record format, and was ignored"));
+        assert!(
+            warnings.contains(&"83 more fields outside the record format were ignored"),
+            "{warnings:?}"
         );
     }
 

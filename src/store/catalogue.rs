@@ -705,7 +705,58 @@ impl Store {
                 ));
             }
         }
+        // The counts kept beside the entries: dates, collections, archival files.
+        for (table, counted, kept) in [
+            (
+                "chronology",
+                "SELECT year, coalesce(month, 0), count(*) FROM catalogue WHERE year IS NOT NULL GROUP BY 1, 2",
+                "SELECT year, month, records FROM chronology",
+            ),
+            (
+                "collections",
+                "SELECT collection, 0, count(*) FROM catalogue WHERE collection IS NOT NULL GROUP BY 1",
+                "SELECT name, 0, records FROM collections",
+            ),
+            (
+                "files",
+                "SELECT file_key, 0, count(*) FROM file_records GROUP BY 1",
+                "SELECT key, 0, records FROM files",
+            ),
+        ] {
+            let differ: i64 = conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT * FROM ({counted} EXCEPT {kept})
+                         UNION ALL SELECT * FROM ({kept} EXCEPT {counted}))"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .context(ctx)?;
+            if differ > 0 {
+                found.push((
+                    format!("({table})"),
+                    format!(
+                        "{differ} of its counts do not match the entries; `fonds reindex` rebuilds the catalogue from the records"
+                    ),
+                ));
+            }
+        }
         Ok(found)
+    }
+
+    /// The ids of every catalogue entry.
+    pub fn catalogue_ids(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.reader()?;
+        let mut stmt = conn
+            .prepare("SELECT id FROM catalogue")
+            .context("listing the catalogue")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))
+            .context("listing the catalogue")?
+            .collect::<Result<_, _>>()
+            .context("listing the catalogue")?;
+        Ok(ids)
     }
 
     /// Every collection, by name.

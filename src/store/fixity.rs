@@ -227,6 +227,86 @@ impl Store {
                 ));
             }
         }
+        // The store's own bookkeeping: its id, a change sequence not behind its records, every
+        // record's history complete, and every reference held (`foreign_key_check`).
+        let bookkeeping = (|| -> rusqlite::Result<Vec<(String, String)>> {
+            let mut found = Vec::new();
+            let meta = |key: &str| -> rusqlite::Result<Option<String>> {
+                conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()
+            };
+            if meta("store_id")?.is_none_or(|v| v.is_empty()) {
+                found.push(("store metadata".into(), "the store's id is missing".into()));
+            }
+            let seq: u64 = meta("seq")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+            let highest: i64 =
+                conn.query_row("SELECT coalesce(max(seq), 0) FROM records", [], |r| {
+                    r.get(0)
+                })?;
+            if (highest.max(0) as u64) > seq {
+                found.push((
+                    "store metadata".into(),
+                    format!("the change sequence is at {seq}, behind the records' {highest}"),
+                ));
+            }
+            let mut stmt = conn.prepare(
+                "SELECT r.id, r.rev, (SELECT count(*) FROM revisions v WHERE v.id = r.id),
+                    (SELECT coalesce(max(v.rev), 0) FROM revisions v WHERE v.id = r.id)
+                 FROM records r
+                 WHERE r.rev - 1 != (SELECT count(*) FROM revisions v WHERE v.id = r.id)
+                    OR r.rev <= (SELECT coalesce(max(v.rev), 0) FROM revisions v WHERE v.id = r.id)
+                 ORDER BY r.id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (id, rev, kept, last) = row?;
+                found.push((
+                    format!("record {id}"),
+                    format!(
+                        "its history is incomplete: it is at revision {rev}, with {kept} earlier revisions kept (the last numbered {last}); revisions were deleted or renumbered outside Fonds"
+                    ),
+                ));
+            }
+            let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            let mut broken: std::collections::BTreeMap<(String, String), u64> = Default::default();
+            for row in rows {
+                let (table, _, parent) = row?;
+                *broken.entry((table, parent)).or_default() += 1;
+            }
+            for ((table, parent), n) in broken {
+                found.push((
+                    format!("table {table}"),
+                    format!("{n} of its rows refer to rows of `{parent}` that are missing (deleted outside Fonds)"),
+                ));
+            }
+            Ok(found)
+        })();
+        match bookkeeping {
+            Ok(found) => {
+                for (what, problem) in found {
+                    fixity.damage.push(damaged(what, None, problem));
+                }
+            }
+            Err(e) => fixity.damage.push(damaged(
+                "store metadata".into(),
+                None,
+                format!("the store's bookkeeping cannot be read: {e}"),
+            )),
+        }
         // Records deleted outside Fonds: older revisions kept, no current one.
         let orphaned = conn
             .prepare(
@@ -289,9 +369,14 @@ impl Store {
         match self.catalogue_disagreements(&conn) {
             Ok(found) => {
                 for (id, problem) in found {
-                    fixity
-                        .damage
-                        .push(damaged(format!("catalogue entry {id}"), None, problem));
+                    fixity.damage.push(damaged(
+                        match id.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+                            Some(table) => format!("catalogue {table}"),
+                            None => format!("catalogue entry {id}"),
+                        },
+                        None,
+                        problem,
+                    ));
                 }
             }
             Err(e) => fixity.damage.push(damaged(

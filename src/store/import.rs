@@ -81,6 +81,14 @@ impl Store {
             .context("reading the change sequence")?
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
+        // The sequence is never behind the records (a `meta` row lost or rewound outside
+        // Fonds would otherwise make every later change collide with an earlier one).
+        let highest: i64 = tx
+            .query_row("SELECT coalesce(max(seq), 0) FROM records", [], |r| {
+                r.get(0)
+            })
+            .context("reading the change sequence")?;
+        let seq = seq.max(highest.max(0) as u64);
         let stored: Option<(i64, i64)> = tx
             .query_row(
                 "SELECT size, chunks FROM sources WHERE sha256 = ?1",

@@ -138,6 +138,7 @@ const _: () = {
 impl Store {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        refuse_empty(path)?;
         Store::open_unchecked(path).map_err(|e| e.damaged_if_corrupt(path))
     }
 
@@ -179,6 +180,7 @@ impl Store {
 
     /// Opens an existing database for reading only; it must exist. Writing to it fails.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        refuse_empty(path)?;
         Store::open_read_only_unchecked(path).map_err(|e| e.damaged_if_corrupt(path))
     }
 
@@ -521,6 +523,19 @@ fn create(path: &Path) -> Result<(), StoreError> {
             .map_err(io)?;
     }
     Ok(())
+}
+
+/// A store file of 0 bytes is damaged: Fonds makes a store under another name and renames it
+/// into place with its schema, so it never exists empty (SQLite would take it for a new
+/// database, and a writer would start a new archive over the lost one).
+fn refuse_empty(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == 0 => Err(StoreError::Damaged {
+            path: path.display().to_string(),
+            message: "the file is empty (0 bytes)".into(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Whether `json` reads back into the record `id` whose content hash is `hash`.

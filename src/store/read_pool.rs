@@ -88,7 +88,7 @@ impl ReadPool {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(&self.path, flags)
             .context(&format!("opening {shown} for reading"))?;
-        if self.needs_immutable(&conn) {
+        if self.needs_immutable(&conn)? {
             conn = Connection::open_with_flags(
                 immutable_uri(&self.path),
                 flags | OpenFlags::SQLITE_OPEN_URI,
@@ -109,9 +109,10 @@ impl ReadPool {
 impl ReadPool {
     /// Whether `conn` cannot read because the database is in WAL mode, has no `-shm` file, and
     /// its folder is read-only to this process (a read-only copy or mount, another user's
-    /// archive), so SQLite cannot make one. With no `-wal` either, the database file holds
-    /// every commit, and nobody can be writing (no one has made a WAL): it is read as immutable.
-    fn needs_immutable(&self, conn: &Connection) -> bool {
+    /// archive), so SQLite cannot make one. With no `-wal` either (or an empty one), the
+    /// database file holds every commit: it is read as immutable. A WAL with commits in it
+    /// cannot be read without its `-shm`: an error says what to do.
+    fn needs_immutable(&self, conn: &Connection) -> Result<bool, StoreError> {
         let failed = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
         let read_only_folder = matches!(
             &failed,
@@ -119,9 +120,25 @@ impl ReadPool {
                 if e.extended_code == rusqlite::ffi::SQLITE_READONLY_DIRECTORY
                     || e.code == rusqlite::ErrorCode::CannotOpen
         );
+        if !read_only_folder {
+            return Ok(false);
+        }
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
-        read_only_folder && !std::path::Path::new(&wal).exists()
+        match std::fs::metadata(&wal) {
+            // No WAL, or an empty one: the database file holds every commit.
+            Err(_) => Ok(true),
+            Ok(meta) if meta.len() == 0 => Ok(true),
+            Ok(_) => Err(StoreError::Io {
+                path: self.path.display().to_string(),
+                source: std::io::Error::other(
+                    "its folder is read-only to this process, and it has a WAL (fonds.sqlite3-wal) \
+                     but no fonds.sqlite3-shm, which SQLite needs to read the WAL and cannot make \
+                     here: copy the whole data folder somewhere writable, or run any `fonds` \
+                     write command on the original first (it folds the WAL into fonds.sqlite3)",
+                ),
+            }),
+        }
     }
 }
 
