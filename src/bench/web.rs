@@ -147,7 +147,7 @@ pub fn measure(opts: &BenchOptions, data: &Path, mut ids: Vec<String>) -> Result
     ids.truncate(DOCUMENTS);
     let documents: Vec<String> = ids
         .iter()
-        .map(|id| format!("/documents/{}", percent_encode(id)))
+        .map(|id| format!("/documents/{}", fonds::web::path_segment(id)))
         .collect();
     let searches: Vec<String> = QUERIES.iter().map(search_path).collect();
 
@@ -376,31 +376,17 @@ pub fn measure(opts: &BenchOptions, data: &Path, mut ids: Vec<String>) -> Result
 
 /// The search page URL of a benchmark query.
 fn search_path(query: &super::Query) -> String {
-    let mut path = format!("/search?q={}", percent_encode(query.fonds));
+    let mut path = format!("/search?q={}", fonds::web::path_segment(query.fonds));
     for (name, value) in [
         ("from", query.from),
         ("to", query.to),
         ("type", query.doc_type),
     ] {
         if let Some(v) = value {
-            write!(path, "&{name}={}", percent_encode(v)).expect("writing to a String");
+            write!(path, "&{name}={}", fonds::web::path_segment(v)).expect("writing to a String");
         }
     }
     path
-}
-
-/// Percent-encodes everything but unreserved characters (so the result is also a plain Lua
-/// string literal).
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            write!(out, "%{b:02X}").expect("writing to a String");
-        }
-    }
-    out
 }
 
 /// Writes a wrk script that requests `paths` in turn (each thread from its own offset) and
@@ -1037,9 +1023,12 @@ mod tests {
 
     #[test]
     fn paths_are_percent_encoded() {
-        assert_eq!(percent_encode("frus1861-d12-enc1"), "frus1861-d12-enc1");
         assert_eq!(
-            percent_encode("\"open door\" AND (a/b)"),
+            fonds::web::path_segment("frus1861-d12-enc1"),
+            "frus1861-d12-enc1"
+        );
+        assert_eq!(
+            fonds::web::path_segment("\"open door\" AND (a/b)"),
             "%22open%20door%22%20AND%20%28a%2Fb%29"
         );
         assert_eq!(

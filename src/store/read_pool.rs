@@ -142,19 +142,17 @@ impl ReadPool {
     }
 }
 
-/// The `file:` URI of `path` with `immutable=1`, its `%`, `?` and `#` escaped.
+/// What a `file:` URI's path must escape: `%`, and `?` and `#`, which would start its query
+/// or fragment (SQLite's URI rules; the path's other characters, `/` included, stay).
+const URI_PATH: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
+
+/// The `file:` URI of `path` with `immutable=1`.
 fn immutable_uri(path: &std::path::Path) -> String {
-    let mut uri = String::from("file:");
-    for c in path.to_string_lossy().chars() {
-        match c {
-            '%' => uri.push_str("%25"),
-            '?' => uri.push_str("%3f"),
-            '#' => uri.push_str("%23"),
-            c => uri.push(c),
-        }
-    }
-    uri.push_str("?immutable=1");
-    uri
+    format!(
+        "file:{}?immutable=1",
+        percent_encoding::utf8_percent_encode(&path.to_string_lossy(), URI_PATH)
+    )
 }
 
 /// A connection checked out of the pool; given back when dropped.
@@ -203,6 +201,14 @@ impl Deref for ReadConnection<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_immutable_uri_escapes_what_would_end_its_path() {
+        assert_eq!(
+            immutable_uri(std::path::Path::new("/data/50% off?#1/Архив/fonds.sqlite3")),
+            "file:/data/50%25 off%3F%231/%D0%90%D1%80%D1%85%D0%B8%D0%B2/fonds.sqlite3?immutable=1"
+        );
+    }
 
     #[test]
     fn connections_are_reused_and_bounded_and_a_waiting_reader_gets_one_back() {

@@ -3,8 +3,6 @@
 //! Templates escape every value themselves; what is built here is for the few places that
 //! emit markup of their own (a paragraph's `<br>`s), and text cleaning for all of them.
 
-use std::fmt::Write;
-
 /// `text` with characters that have no place in an HTML page (C0 and C1 controls other than
 /// tab and newline, and noncharacters) replaced by U+FFFD, so hostile text cannot break it.
 pub fn clean(text: &str) -> String {
@@ -72,18 +70,17 @@ pub fn block(text: &str) -> String {
     out
 }
 
+/// Everything but RFC 3986's unreserved characters (letters, digits, `-`, `.`, `_`, `~`).
+const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes `text` as one URL path segment (everything but RFC 3986's unreserved
 /// characters).
 pub fn path_segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// A query string (`?a=1&b=2`, or empty) from name/value pairs, form-encoded.

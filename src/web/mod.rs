@@ -30,6 +30,7 @@ mod workers;
 
 pub use error::WebError;
 pub use limits::Limits;
+pub use markup::path_segment;
 pub use router::router;
 
 /// How the server presents itself, and what it allows.
