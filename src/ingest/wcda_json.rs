@@ -709,65 +709,13 @@ fn flush(current: &mut String, paragraphs: &mut Vec<String>) {
     }
 }
 
-/// Named entities Fonds decodes (besides all numeric ones).
-const ENTITIES: &[(&str, char)] = &[
-    ("amp", '&'),
-    ("lt", '<'),
-    ("gt", '>'),
-    ("quot", '"'),
-    ("apos", '\''),
-    ("nbsp", '\u{a0}'),
-    ("laquo", '«'),
-    ("raquo", '»'),
-    ("lsquo", '\u{2018}'),
-    ("rsquo", '\u{2019}'),
-    ("sbquo", '\u{201a}'),
-    ("ldquo", '\u{201c}'),
-    ("rdquo", '\u{201d}'),
-    ("bdquo", '\u{201e}'),
-    ("ndash", '–'),
-    ("mdash", '—'),
-    ("hellip", '…'),
-    ("shy", '\u{ad}'),
-    ("copy", '©'),
-    ("reg", '®'),
-    ("trade", '™'),
-    ("deg", '°'),
-    ("middot", '·'),
-    ("bull", '•'),
-    ("times", '×'),
-    ("sect", '§'),
-    ("para", '¶'),
-    ("euro", '€'),
-    ("pound", '£'),
-    ("yen", '¥'),
-    ("cent", '¢'),
-    ("frac12", '½'),
-    ("frac14", '¼'),
-    ("frac34", '¾'),
-    ("auml", 'ä'),
-    ("ouml", 'ö'),
-    ("uuml", 'ü'),
-    ("Auml", 'Ä'),
-    ("Ouml", 'Ö'),
-    ("Uuml", 'Ü'),
-    ("szlig", 'ß'),
-    ("eacute", 'é'),
-    ("egrave", 'è'),
-    ("ecirc", 'ê'),
-    ("aacute", 'á'),
-    ("agrave", 'à'),
-    ("acirc", 'â'),
-    ("ccedil", 'ç'),
-    ("iacute", 'í'),
-    ("oacute", 'ó'),
-    ("uacute", 'ú'),
-    ("ntilde", 'ñ'),
-    ("Eacute", 'É'),
-];
+/// The longest name of an HTML character reference (`&CounterClockwiseContourIntegral;`).
+const MAX_ENTITY_NAME: usize = 32;
 
-/// Decodes HTML character references: the common named entities and all numeric ones
-/// (`&#1040;`, `&#x410;`). Unknown or malformed references are left as written.
+/// Decodes HTML character references: every named one of HTML5's list (2,231 names, by the
+/// html-escape crate: `&mdash;`, `&laquo;`, `&NotEqualTilde;`…) and all numeric ones
+/// (`&#1040;`, `&#x410;`), control characters included, so that the record's check refuses
+/// them by name. Unknown or malformed references are left as written.
 pub(super) fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -776,27 +724,30 @@ pub(super) fn decode_entities(s: &str) -> String {
         rest = &rest[p..];
         // A reference is short: look for its `;` among the next few bytes only (searching the
         // whole rest for each `&` would make "&&&&…" quadratic).
-        let window = &rest.as_bytes()[1..rest.len().min(12)];
+        let window = &rest.as_bytes()[1..rest.len().min(MAX_ENTITY_NAME + 2)];
         let decoded = window
             .iter()
             .position(|&b| b == b';')
-            .filter(|&e| e <= 10)
+            .filter(|&e| e <= MAX_ENTITY_NAME)
             .and_then(|e| {
                 let name = &rest[1..1 + e];
-                let c = if let Some(num) = name.strip_prefix('#') {
+                let text = if let Some(num) = name.strip_prefix('#') {
                     let code = match num.strip_prefix(['x', 'X']) {
                         Some(hex) => u32::from_str_radix(hex, 16).ok(),
                         None => num.parse().ok(),
                     };
-                    code.and_then(char::from_u32)
+                    code.and_then(char::from_u32)?.to_string()
                 } else {
-                    ENTITIES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
-                }?;
-                Some((c, e + 2))
+                    match html_escape::decode_html_entities(&rest[..e + 2]) {
+                        std::borrow::Cow::Owned(text) => text,
+                        std::borrow::Cow::Borrowed(_) => return None,
+                    }
+                };
+                Some((text, e + 2))
             });
         match decoded {
-            Some((c, len)) => {
-                out.push(c);
+            Some((text, len)) => {
+                out.push_str(&text);
                 rest = &rest[len..];
             }
             None => {
@@ -956,6 +907,14 @@ mod tests {
             "{e}"
         );
         assert_eq!(decode_entities(&"&".repeat(5)), "&&&&&");
+        // HTML5's whole list, not a hand-picked few: the longest name, a two-character value,
+        // Cyrillic and typographic names.
+        assert_eq!(
+            decode_entities(
+                "&CounterClockwiseContourIntegral; &NotEqualTilde; &ZHcy;&iecy; &laquo;&hellip;&raquo; &frac12;"
+            ),
+            "\u{2233} \u{2242}\u{338} Же «…» ½"
+        );
     }
 
     #[test]
