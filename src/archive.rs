@@ -547,14 +547,7 @@ impl Archive {
             } else if let Ok(Some(_lock)) =
                 WriterLock::try_acquire(&self.dir, &self.options.purpose)
             {
-                let reason = format!(
-                    "{} of its files failed their checksum: {}",
-                    damaged.len(),
-                    damaged[0].display()
-                );
-                let (index, _) = self.rebuild(Some(index), Some(reason))?;
-                self.suspect.store(false, Ordering::Relaxed);
-                *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
+                self.rebuild_damaged_locked(index, &damaged)?;
                 return Ok(());
             }
         }
@@ -623,6 +616,11 @@ impl Archive {
         } else {
             Some(self.lock_for_repair(&format!("its file {} is damaged", damaged[0].display()))?)
         };
+        self.rebuild_damaged_locked(index, damaged)
+    }
+
+    /// [`Archive::rebuild_damaged`] for a caller that holds the writer lock.
+    fn rebuild_damaged_locked(&self, index: &Index, damaged: &[PathBuf]) -> Result<Index> {
         let reason = format!(
             "{} of its files failed their checksum: {}",
             damaged.len(),

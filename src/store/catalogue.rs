@@ -614,96 +614,82 @@ impl Store {
         Ok(records)
     }
 
-    /// Every catalogue entry that does not agree with its record, and every entry or record
-    /// without the other: `(id, what is wrong)`, in id order. (Positions in collections are
-    /// not compared: they are counted, and renumbered after every import.)
-    pub(super) fn catalogue_disagreements(
-        &self,
+    /// What is wrong with the catalogue entry of `record`, stored at change `seq`, if anything:
+    /// missing, or not what the record makes (positions in collections are not compared: they
+    /// are counted, and renumbered after every import). For `verify`, which reads every record
+    /// once and asks this of the intact ones.
+    pub(super) fn entry_disagreement(
+        conn: &rusqlite::Connection,
+        record: &Record,
+        seq: i64,
+    ) -> rusqlite::Result<Option<String>> {
+        let row = conn
+            .prepare_cached(
+                "SELECT seq, title, date, doc_type, collection, sort_key, year, month, bilingual
+                 FROM catalogue WHERE id = ?1",
+            )?
+            .query_row([&record.id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    (r.get::<_, Option<i32>>(6)?, r.get::<_, Option<u8>>(7)?),
+                    r.get::<_, bool>(8)?,
+                ))
+            })
+            .optional()?;
+        let Some((c_seq, title, date, doc_type, collection, sort_key, year_month, bilingual)) = row
+        else {
+            return Ok(Some(
+                "missing (the record is kept); `fonds reindex` rebuilds the catalogue from the records"
+                    .into(),
+            ));
+        };
+        let e = Entry::of(record);
+        let differ: Vec<&str> = [
+            (c_seq != seq, "change sequence"),
+            (title != record.title, "title"),
+            (date != e.date, "date"),
+            (doc_type != record.doc_type, "type"),
+            (collection != e.collection, "collection"),
+            (sort_key != e.sort_key, "sort key"),
+            (year_month != (e.year, e.month), "year and month"),
+            (bilingual != e.bilingual, "bilingual"),
+        ]
+        .into_iter()
+        .filter_map(|(differs, what)| differs.then_some(what))
+        .collect();
+        Ok((!differ.is_empty()).then(|| {
+            format!(
+                "it differs from its record in: {}; `fonds reindex` rebuilds the catalogue from the records",
+                differ.join(", ")
+            )
+        }))
+    }
+
+    /// What the catalogue holds beyond its records' entries that is wrong, as `(what, problem)`:
+    /// entries whose record is missing, and counts (by date, collection, archival file) that do
+    /// not match the entries.
+    pub(super) fn catalogue_leftovers(
         conn: &rusqlite::Connection,
     ) -> Result<Vec<(String, String)>, StoreError> {
         let ctx = "comparing the catalogue with the records";
         let mut found = Vec::new();
         let mut stmt = conn
             .prepare(
-                "SELECT r.id, r.json, c.id, c.seq = r.seq, c.title, c.date, c.doc_type,
-                    c.collection, c.sort_key, c.year, c.month, c.bilingual, r.hash
-                 FROM records r LEFT JOIN catalogue c ON c.id = r.id
-                 UNION ALL
-                 SELECT c.id, NULL, c.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                    NULL
-                 FROM catalogue c WHERE c.id NOT IN (SELECT id FROM records)
-                 ORDER BY 1",
+                "SELECT id FROM catalogue WHERE id NOT IN (SELECT id FROM records) ORDER BY id",
             )
             .context(ctx)?;
-        let mut rows = stmt.query([]).context(ctx)?;
-        while let Some(row) = rows.next().context(ctx)? {
-            let id: String = row.get(0).context(ctx)?;
-            let json: Option<String> = row.get(1).context(ctx)?;
-            let entry: Option<String> = row.get(2).context(ctx)?;
-            let Some(json) = json else {
-                found.push((
-                    id,
-                    "its record is missing: it was deleted outside Fonds; re-import its source file to restore it"
-                        .to_string(),
-                ));
-                continue;
-            };
-            if entry.is_none() {
-                found.push((
-                    id,
-                    "missing (the record is kept); `fonds reindex` rebuilds the catalogue from the records"
-                        .to_string(),
-                ));
-                continue;
-            }
-            // A damaged record is reported by the records' own check; its entry, made from
-            // what it was, is not compared with what it has become.
-            let hash: String = row.get(12).context(ctx)?;
-            let Ok(record) = super::parse_record(&id, &json) else {
-                continue;
-            };
-            if record.id != id || super::content_hash(&record) != hash {
-                continue;
-            }
-            let e = Entry::of(&record);
-            let mut differ = Vec::new();
-            let same_seq: Option<bool> = row.get(3).context(ctx)?;
-            if same_seq != Some(true) {
-                differ.push("change sequence");
-            }
-            let title: Option<String> = row.get(4).context(ctx)?;
-            if title.as_deref() != Some(record.title.as_str()) {
-                differ.push("title");
-            }
-            if row.get::<_, Option<String>>(5).context(ctx)? != e.date {
-                differ.push("date");
-            }
-            if row.get::<_, Option<String>>(6).context(ctx)? != record.doc_type {
-                differ.push("type");
-            }
-            if row.get::<_, Option<String>>(7).context(ctx)? != e.collection {
-                differ.push("collection");
-            }
-            if row.get::<_, Option<String>>(8).context(ctx)?.as_deref() != Some(&e.sort_key) {
-                differ.push("sort key");
-            }
-            if row.get::<_, Option<i32>>(9).context(ctx)? != e.year
-                || row.get::<_, Option<u8>>(10).context(ctx)? != e.month
-            {
-                differ.push("year and month");
-            }
-            if row.get::<_, Option<bool>>(11).context(ctx)? != Some(e.bilingual) {
-                differ.push("bilingual");
-            }
-            if !differ.is_empty() {
-                found.push((
-                    id,
-                    format!(
-                        "it differs from its record in: {}; `fonds reindex` rebuilds the catalogue from the records",
-                        differ.join(", ")
-                    ),
-                ));
-            }
+        let ids = stmt.query_map([], |r| r.get::<_, String>(0)).context(ctx)?;
+        for id in ids {
+            found.push((
+                format!("catalogue entry {}", id.context(ctx)?),
+                "its record is missing: it was deleted outside Fonds; re-import its source file to restore it"
+                    .to_string(),
+            ));
         }
         // The counts kept beside the entries: dates, collections, archival files.
         for (table, counted, kept) in [
@@ -735,7 +721,7 @@ impl Store {
                 .context(ctx)?;
             if differ > 0 {
                 found.push((
-                    format!("({table})"),
+                    format!("catalogue {table}"),
                     format!(
                         "{differ} of its counts do not match the entries; `fonds reindex` rebuilds the catalogue from the records"
                     ),

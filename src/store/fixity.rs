@@ -138,10 +138,14 @@ impl Store {
         }
 
         // Every revision, current and old.
-        for (table, current) in [("records", true), ("revisions", false)] {
+        // Catalogue entries that disagree with their intact records, told after the records.
+        let mut catalogue_damage = Vec::new();
+        // The file each source missing from the store was imported as (its first record's).
+        let mut unheld_files: std::collections::HashMap<String, String> = Default::default();
+        for (table, current, seq) in [("records", true, "seq"), ("revisions", false, "0")] {
             let scanned = (|| -> rusqlite::Result<()> {
                 let mut stmt = conn.prepare(&format!(
-                    "SELECT id, rev, hash, json FROM {table} ORDER BY id, rev"
+                    "SELECT id, rev, hash, json, {seq} FROM {table} ORDER BY id, rev"
                 ))?;
                 let mut rows = stmt.query([])?;
                 while let Some(row) = rows.next()? {
@@ -188,6 +192,16 @@ impl Store {
                                     ))
                                 } else {
                                     if current {
+                                        let seq: i64 = row.get(4)?;
+                                        if let Some(problem) =
+                                            Store::entry_disagreement(&conn, &record, seq)?
+                                        {
+                                            catalogue_damage.push(damaged(
+                                                format!("catalogue entry {id}"),
+                                                None,
+                                                problem,
+                                            ));
+                                        }
                                         let p = &record.provenance;
                                         if !p.sha256.is_empty()
                                             && !self.holds_source(&conn, &p.sha256)?
@@ -195,6 +209,11 @@ impl Store {
                                             fixity
                                                 .unheld_sources
                                                 .push((id.clone(), p.sha256.clone()));
+                                            if !p.source_file.is_empty() {
+                                                unheld_files
+                                                    .entry(p.sha256.clone())
+                                                    .or_insert_with(|| p.source_file.clone());
+                                            }
                                         }
                                         if let Some(first) = p.derived_from.as_deref()
                                             && !first.sha256.is_empty()
@@ -343,13 +362,7 @@ impl Store {
         let missing: Vec<Damage> = unheld
             .into_iter()
             .map(|(sha256, ids)| {
-                let file = conn
-                    .prepare_cached("SELECT json FROM records WHERE id = ?1")
-                    .and_then(|mut s| s.query_row([ids[0]], |r| r.get::<_, String>(0)))
-                    .ok()
-                    .and_then(|json| parse_record(ids[0], &json).ok())
-                    .map(|r| r.provenance.source_file)
-                    .filter(|f| !f.is_empty());
+                let file = unheld_files.get(sha256).cloned();
                 let shown: Vec<&str> = ids.iter().take(5).copied().collect();
                 damaged(
                     format!("source {sha256}"),
@@ -366,17 +379,11 @@ impl Store {
             .collect();
         fixity.damage.extend(missing);
         // The catalogue against the records it is derived from.
-        match self.catalogue_disagreements(&conn) {
+        fixity.damage.extend(catalogue_damage);
+        match Store::catalogue_leftovers(&conn) {
             Ok(found) => {
-                for (id, problem) in found {
-                    fixity.damage.push(damaged(
-                        match id.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
-                            Some(table) => format!("catalogue {table}"),
-                            None => format!("catalogue entry {id}"),
-                        },
-                        None,
-                        problem,
-                    ));
+                for (what, problem) in found {
+                    fixity.damage.push(damaged(what, None, problem));
                 }
             }
             Err(e) => fixity.damage.push(damaged(
